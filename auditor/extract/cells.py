@@ -1,0 +1,44 @@
+"""Raw cell text → a value and its state (number / blank / "/" / unreadable). Never repairs a value."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Cell, CellState, RawCell
+from ..textnorm import squash
+
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:件|条|个|项|次|万元)?$")
+_SLASH = {"/", "\\", "-", "—", "——", "–", "－", "―", "无", "×", "x", "X"}
+
+
+def parse_value(text: str) -> tuple[int | float | None, CellState]:
+    """Return (value, state) for one cell's raw text; `value` is None unless the state is NUMBER."""
+    s = squash(text)
+    if not s:
+        return None, CellState.BLANK
+    if s in _SLASH:
+        return None, CellState.SLASH
+    if _NUMBER.match(s):
+        digits = re.sub(r"[件条个项次万元,+]", "", s)
+        number = float(digits) if "." in digits else int(digits)
+        return number, CellState.NUMBER
+    return None, CellState.UNREADABLE
+
+
+def is_value_text(text: str | None) -> bool:
+    """True when the text can stand in a value cell (a number, blank or a slash), not a label."""
+    if text is None:
+        return True
+    return parse_value(text)[1] is not CellState.UNREADABLE
+
+
+def to_cell(raw: RawCell | None, note: str | None = None) -> Cell:
+    """A Cell for one raw cell; a position with no cell at all (None) reads as unreadable."""
+    if raw is None:
+        return Cell(None, CellState.UNREADABLE, "", note=note or "此位置无单元格")
+    value, state = parse_value(raw.text)
+    return Cell(value, state, raw.text, raw.page, raw.bbox, note)
+
+
+def unreadable(raw_text: str, page: int | None, note: str) -> Cell:
+    return Cell(None, CellState.UNREADABLE, raw_text, page, None, note)

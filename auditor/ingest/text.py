@@ -1,0 +1,99 @@
+"""TXT / Markdown → Document.
+
+These are usually texts extracted from PDFs (see the seeds): tables arrive as tab-separated lines
+whose cells shift around page breaks, and paragraphs are cut by blank lines at page breaks. Markdown
+pipe tables are read as well. There are no pages, so every page is None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from ..errors import CorruptFile, UnsupportedFormat
+from ..model import Document, Grid, Paragraph, RawCell
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_EMPHASIS = re.compile(r"\*\*|__")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_SENTENCE_END = tuple("。！？；：:;!?”」）)")
+_STARTS_NEW = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|#|\*\*[（(一二三四五六七八九十])")
+_JOIN_MIN_CHARS = 20  # a line shorter than this is a heading or title, never joined to the next
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode UTF-8 (with or without BOM) or GB18030, as Chinese government sites publish."""
+    if b"\x00" in data[:4096]:
+        raise UnsupportedFormat(f"“{name}”看起来是二进制文件，不是文本格式的年度报告。")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CorruptFile(f"无法识别“{name}”的文字编码（既不是 UTF-8 也不是 GB18030），请另存为 UTF-8 编码后再上传。")
+
+
+def _table_fields(line: str) -> list[str] | None:
+    if "\t" in line:
+        return line.split("\t")
+    if _PIPE_ROW.match(line):
+        return [field.strip() for field in line.strip().strip("|").split("|")]
+    return None
+
+
+def _grid(rows: list[list[str]]) -> Grid:
+    widths = Counter(len(r) for r in rows)
+    widest = max(widths)
+    # every line cut at the same field count (seed 西工区: 8 fields) means cells beyond it were lost
+    cap = widest if widths[widest] * 2 >= len(rows) else None
+    return Grid(rows=[[RawCell(text) for text in r] for r in rows], page=None, regular=False, width_cap=cap)
+
+
+def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
+    text = decode(data, path.name).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    blocks: list = []
+    table_rows: list[list[str]] = []
+    paragraph: str | None = None
+    paragraph_heading: int | None = None
+
+    def flush_paragraph():
+        nonlocal paragraph, paragraph_heading
+        if paragraph is not None and paragraph.strip():
+            blocks.append(Paragraph(paragraph.strip(), heading=paragraph_heading))
+        paragraph, paragraph_heading = None, None
+
+    def flush_table():
+        if table_rows:
+            blocks.append(_grid(list(table_rows)))
+            table_rows.clear()
+
+    for line in text.split("\n"):
+        if not line.strip():
+            continue  # blank lines separate paragraphs only where the text says so (see below)
+        if _PIPE_SEPARATOR.match(line) and table_rows:
+            continue
+        fields = _table_fields(line)
+        if fields is not None:
+            flush_paragraph()
+            table_rows.append([_EMPHASIS.sub("", f) for f in fields])
+            continue
+        flush_table()
+        heading = None
+        match = _HEADING.match(line)
+        if match:
+            heading, line = len(match.group(1)), match.group(2)
+        line = _EMPHASIS.sub("", line).strip()
+        if not line:
+            continue
+        if (paragraph is not None and heading is None and paragraph_heading is None
+                and len(paragraph) >= _JOIN_MIN_CHARS and not paragraph.endswith(_SENTENCE_END)
+                and not _STARTS_NEW.match(line)):
+            paragraph += line  # a paragraph cut by a page break ("…平台公开科" + "技政策文件…")
+            continue
+        flush_paragraph()
+        paragraph, paragraph_heading = line, heading
+    flush_paragraph()
+    flush_table()
+    return Document(path=path, format=fmt, sha256=digest, pages=None, blocks=blocks)
