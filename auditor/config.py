@@ -16,7 +16,7 @@ class Settings:
     max_file_bytes: int = 50 * 1024 * 1024  # 50 MB
     max_pages: int = 300
     # a printed label within this rapidfuzz ratio (0-100) of an official one is matched to it
-    label_match_threshold: float = 80.0
+    label_match_threshold: float = 70.0
     # with `label_match_threshold` ≤ ratio < 100 the label is a typo worth a finding
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None

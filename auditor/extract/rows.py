@@ -129,9 +129,14 @@ def _unreadable_row(row: Row, k: int, why: str) -> Aligned:
     return Aligned(cells, why, "row_short")
 
 
-def digit_splits(tokens: list[str], k: int, limit: int = 5000) -> list[list[int]]:
-    """All ways to cut digit strings into k numbers (no leading zeros), keeping token boundaries."""
+def digit_splits(tokens: list[str], k: int, accept=None, limit: int = 50, budget: int = 300_000) -> list[list[int]]:
+    """Ways to cut digit strings into k numbers (no leading zeros), keeping token boundaries.
+
+    Only splits `accept` agrees with are kept, at most `limit` of them, after trying at most
+    `budget` splits in all (a 20-digit row has about 12,000).
+    """
     results: list[list[int]] = []
+    tried = 0
 
     def cuts(token: str, parts: int):
         if parts == 1:
@@ -156,8 +161,13 @@ def digit_splits(tokens: list[str], k: int, limit: int = 5000) -> list[list[int]
 
     for counts in parts_per_token(0, k):
         for combo in itertools.product(*(list(cuts(t, n)) for t, n in zip(tokens, counts))):
-            results.append([v for part in combo for v in part])
-            if len(results) >= limit:
+            tried += 1
+            values = [v for part in combo for v in part]
+            if accept is None or accept(values):
+                results.append(values)
+                if len(results) >= limit:
+                    return results
+            if tried >= budget:
                 return results
     return results
 
@@ -166,9 +176,7 @@ def _split_digits(numeric: list[RawCell], k: int, row_check) -> Aligned | None:
     tokens = [squash(c.text) for c in numeric]
     if not tokens or not all(t.isdigit() for t in tokens) or sum(len(t) for t in tokens) < k or len(tokens) >= k:
         return None
-    candidates = digit_splits(tokens, k)
-    if row_check is not None:
-        candidates = [c for c in candidates if row_check(c)]
+    candidates = digit_splits(tokens, k, accept=row_check)
     if not candidates:
         return None
     raw = " ".join(tokens)

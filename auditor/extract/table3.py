@@ -81,8 +81,8 @@ def build_table3(rows: list[Row], settings: Settings) -> Table:
     # --- rows: group-header rows skipped, labels broken over a page break joined
     entries: list[_Entry] = []
     for row, match in body:
-        if not row.label_cells and not row.has_values:
-            continue
+        if not row.label_cells and row.numeric_count <= 1:
+            continue  # empty, or a stray page number between two halves of the table
         if match is None:
             joined = _try_join(entries, row, row_candidates + legacy_candidates, threshold)
             if joined:

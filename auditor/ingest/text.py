@@ -20,6 +20,7 @@ _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SENTENCE_END = tuple("。！？；：:;!?”」）)")
 _STARTS_NEW = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|#|\*\*[（(一二三四五六七八九十])")
+_NUMBERS_ONLY = re.compile(r"^[\d\s.,/／—-]+$")
 _JOIN_MIN_CHARS = 20  # a line shorter than this is a heading or title, never joined to the next
 
 
@@ -35,9 +36,11 @@ def decode(data: bytes, name: str) -> str:
     raise CorruptFile(f"无法识别“{name}”的文字编码（既不是 UTF-8 也不是 GB18030），请另存为 UTF-8 编码后再上传。")
 
 
-def _table_fields(line: str) -> list[str] | None:
+def _table_fields(line: str, in_table: bool) -> list[str] | None:
     if "\t" in line:
         return line.split("\t")
+    if in_table and _NUMBERS_ONLY.match(line):
+        return line.split()  # 表四's data row, numbers run together or separated by spaces
     if _PIPE_ROW.match(line):
         return [field.strip() for field in line.strip().strip("|").split("|")]
     return None
@@ -74,7 +77,7 @@ def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
             continue  # blank lines separate paragraphs only where the text says so (see below)
         if _PIPE_SEPARATOR.match(line) and table_rows:
             continue
-        fields = _table_fields(line)
+        fields = _table_fields(line, bool(table_rows))
         if fields is not None:
             flush_paragraph()
             table_rows.append([_EMPHASIS.sub("", f) for f in fields])

@@ -1,0 +1,174 @@
+"""The table identities (requirements H1–H5), each declared once and checked by one generic function.
+
+A blank counts as 0 only when the identity then holds; a blank that would make it fail, a "/" or an
+unreadable cell makes the identity unverifiable ("无法校验"): no arithmetic error is ever reported
+that the printed numbers do not prove.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..config import Settings
+from ..model import CellState, Finding, Report, Severity, Table
+from .findings import UNVERIFIABLE, cell_name, column_label, finding, number, row_label
+
+T3_APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org"]
+T3_DETAILS = [
+    "disclosed", "partially_disclosed",
+    "withheld_state_secret", "withheld_prohibited_by_law", "withheld_security_stability", "withheld_third_party",
+    "withheld_internal_affairs", "withheld_process_info", "withheld_enforcement_files",
+    "withheld_administrative_query",
+    "unable_not_held", "unable_needs_creation", "unable_unclear",
+    "not_processed_petition", "not_processed_duplicate", "not_processed_publication", "not_processed_excessive",
+    "not_processed_reconfirm",
+    "other_no_correction", "other_fee_unpaid", "other_other",
+]
+T4_PARTS = ["upheld", "corrected", "other", "pending"]
+
+
+@dataclass
+class Side:
+    total: int | float = 0
+    blanks: list[tuple[str, str]] = field(default_factory=list)
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # "/", unreadable or absent
+
+
+def _side(table: Table, cells: list[tuple[str, str]]) -> Side:
+    side = Side()
+    for row, column in cells:
+        cell = table.cells.get(row, {}).get(column)
+        if cell is None or cell.state in (CellState.SLASH, CellState.UNREADABLE):
+            side.unknown.append((row, column))
+        elif cell.state is CellState.BLANK:
+            side.blanks.append((row, column))
+        else:
+            side.total += cell.value
+    return side
+
+
+@dataclass
+class Outcome:
+    status: str  # ok / fail / fail_with_blanks / unverifiable
+    left: int | float
+    right: int | float
+    blanks: list[tuple[str, str]]
+    unknown: list[tuple[str, str]]
+
+
+def evaluate(table: Table, left: list[tuple[str, str]], right: list[tuple[str, str]]) -> Outcome:
+    a, b = _side(table, left), _side(table, right)
+    blanks, unknown = a.blanks + b.blanks, a.unknown + b.unknown
+    if unknown:
+        return Outcome("unverifiable", a.total, b.total, blanks, unknown)
+    if a.total == b.total:
+        return Outcome("ok", a.total, b.total, blanks, unknown)
+    return Outcome("fail_with_blanks" if blanks else "fail", a.total, b.total, blanks, unknown)
+
+
+def _names(table: str, cells: list[tuple[str, str]], settings: Settings, limit: int = 4) -> str:
+    names = [cell_name(table, r, c, settings, short=True) for r, c in cells[:limit]]
+    return "、".join(names) + (f"等{len(cells)}个单元格" if len(cells) > limit else "")
+
+
+def _diff(left, right) -> str:
+    return number(abs(left - right)) if isinstance(left, int) and isinstance(right, int) else f"{abs(left - right):g}"
+
+
+class _Collector:
+    """Gathers failures per identity, and one summary per rule of what could not be verified."""
+
+    def __init__(self, table: Table, settings: Settings):
+        self.table, self.settings = table, settings
+        self.findings: list[Finding] = []
+        self.unverifiable: dict[str, list[tuple[str, list]]] = {}
+
+    def record(self, rule: str, outcome: Outcome, where: str, message: str, **fields) -> None:
+        if outcome.status == "ok":
+            return
+        if outcome.status == "unverifiable":
+            self.unverifiable.setdefault(rule, []).append((where, outcome.unknown))
+            return
+        if outcome.status == "fail_with_blanks":
+            message += f"（其中{_names(self.table.name, outcome.blanks, self.settings)}为空白，按0计算），请核实空白单元格应填的数值。"
+            self.findings.append(finding(rule, f"{UNVERIFIABLE}：{message}", severity=Severity.WARNING,
+                                         settings=self.settings, table=self.table.name, page=self.table.page, **fields))
+            return
+        self.findings.append(finding(rule, message + "。", settings=self.settings, table=self.table.name,
+                                     page=self.table.page, **fields))
+
+    def summaries(self, titles: dict[str, str]) -> list[Finding]:
+        out = []
+        for rule, items in self.unverifiable.items():
+            wheres = "、".join(w for w, _ in items[:7]) + ("等" if len(items) > 7 else "")
+            blocked = list(dict.fromkeys(cell for _, cells in items for cell in cells))
+            out.append(finding(
+                rule, f"{UNVERIFIABLE}：{titles[rule]}（{wheres}）涉及的{_names(self.table.name, blocked, self.settings)}"
+                      f"为“/”、无法识别或表格中缺失，该勾稽关系无法核对，请人工查看原表。",
+                severity=Severity.INFO, settings=self.settings, table=self.table.name, page=self.table.page,
+                evidence=_names(self.table.name, blocked, self.settings, limit=12)))
+        return out
+
+
+def check_table3(table: Table, settings: Settings) -> list[Finding]:
+    columns = [c for c in T3_APPLICANTS + ["total"] if c not in table.missing_columns]
+    details = [r for r in T3_DETAILS if r in table.cells] or T3_DETAILS
+    collect = _Collector(table, settings)
+    for column in columns:
+        label = column_label("table3", column, settings)
+        outcome = evaluate(table, [("new_received", column), ("carried_over", column)],
+                           [("results_total", column), ("carried_forward", column)])
+        collect.record(
+            "T3.identity", outcome, f"「{label}」列",
+            f"表三「{label}」列勾稽关系不成立：一、本年新收与二、上年结转之和为{number(outcome.left)}，"
+            f"而（七）总计与四、结转下年度继续办理之和为{number(outcome.right)}，相差{_diff(outcome.left, outcome.right)}",
+            column=column, expected=outcome.left, actual=outcome.right,
+            evidence=_evidence(table, ["new_received", "carried_over", "results_total", "carried_forward"], column))
+        outcome = evaluate(table, [(r, column) for r in details], [("results_total", column)])
+        collect.record(
+            "T3.results_total", outcome, f"「{label}」列",
+            f"{cell_name('table3', 'results_total', column, settings)}为{number(outcome.right)}，"
+            f"而（一）至（六）各项办理结果之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
+            row="results_total", column=column, expected=outcome.left, actual=outcome.right)
+    if "total" in columns:
+        for row in table.cells:
+            outcome = evaluate(table, [(row, c) for c in T3_APPLICANTS], [(row, "total")])
+            collect.record(
+                "T3.row_total", outcome, f"「{row_label('table3', row, settings)}」行",
+                f"{cell_name('table3', row, 'total', settings)}为{number(outcome.right)}，"
+                f"而六类申请人之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
+                row=row, column="total", expected=outcome.left, actual=outcome.right)
+    titles = {"T3.identity": "表三“一+二=（七）总计+四”", "T3.results_total": "表三“（七）总计=各项之和”",
+              "T3.row_total": "表三“总计=六类申请人之和”"}
+    return collect.findings + collect.summaries(titles)
+
+
+def check_table4(table: Table, settings: Settings) -> list[Finding]:
+    collect = _Collector(table, settings)
+    for group in table.cells:
+        if "total" not in table.cells[group]:
+            continue  # the missing cell itself is a structure finding
+        outcome = evaluate(table, [(group, c) for c in T4_PARTS], [(group, "total")])
+        collect.record(
+            "T4.sum", outcome, f"「{row_label('table4', group, settings)}」",
+            f"表四「{row_label('table4', group, settings)}」的总计为{number(outcome.right)}，"
+            f"而结果维持、结果纠正、其他结果、尚未审结之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
+            row=group, column="total", expected=outcome.left, actual=outcome.right)
+    return collect.findings + collect.summaries({"T4.sum": "表四“总计=各项结果之和”"})
+
+
+def _evidence(table: Table, rows: list[str], column: str) -> str:
+    parts = []
+    for row in rows:
+        cell = table.cells.get(row, {}).get(column)
+        parts.append(f"{row_label('table3', row)}={number(cell.value) if cell and cell.state is CellState.NUMBER else (cell.state.value if cell else '缺失')}")
+    return "；".join(parts)
+
+
+def check_arithmetic(report: Report, settings: Settings) -> list[Finding]:
+    findings: list[Finding] = []
+    if report.tables.get("table3") is not None:
+        findings += check_table3(report.tables["table3"], settings)
+    if report.tables.get("table4") is not None:
+        findings += check_table4(report.tables["table4"], settings)
+    return findings

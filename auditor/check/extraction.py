@@ -1,0 +1,45 @@
+"""What extraction could not read or had to decide becomes a finding a reviewer can check by eye."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from ..config import Settings
+from ..model import ExtractionNote, Finding, Report
+from .findings import TABLE_NAMES, finding, row_label
+
+_RULES = {"row_short": "EXTRACT.cells_unreadable", "row_truncated": "EXTRACT.cells_unreadable",
+          "ambiguous_split": "EXTRACT.cells_unreadable", "header_unreadable": "EXTRACT.cells_unreadable",
+          "no_data_row": "EXTRACT.cells_unreadable", "digits_split": "EXTRACT.digits_split",
+          "unmatched_row": "STRUCT.unmatched_row", "duplicate_row": "STRUCT.unmatched_row"}
+_SUMMARISE_FROM = 4  # this many notes of one kind in one table become one finding
+
+
+def check_extraction(report: Report, settings: Settings) -> list[Finding]:
+    findings = []
+    for name, table in report.tables.items():
+        if table is None:
+            continue
+        notes = [n for n in table.notes if n.kind in _RULES]  # others (a rejoined label) are provenance only
+        for kind, group in groupby(sorted(notes, key=lambda n: n.kind), key=lambda n: n.kind):
+            group = list(group)
+            if len(group) >= _SUMMARISE_FROM:
+                findings.append(_summary(name, kind, group, table.page, settings))
+            else:
+                findings += [_single(name, note, table.page, settings) for note in group]
+    return findings
+
+
+def _single(table: str, note: ExtractionNote, page: int | None, settings: Settings) -> Finding:
+    message = note.message if note.message.startswith(TABLE_NAMES[table]) else f"{TABLE_NAMES[table]}：{note.message}"
+    return finding(_RULES[note.kind], message.rstrip("。") + "。", settings=settings, table=table, row=note.row,
+                   column=note.column, page=note.page or page)
+
+
+def _summary(table: str, kind: str, notes: list[ExtractionNote], page: int | None, settings: Settings) -> Finding:
+    rows = [f"「{row_label(table, n.row, settings)}」" for n in notes if n.row]
+    detail = notes[0].message.split("：", 1)[-1].rstrip("。")
+    message = (f"{TABLE_NAMES[table]}有{len(notes)}行未能完整识别（{'、'.join(rows[:3])}等），例如：{detail}；"
+               f"涉及单元格按“无法识别”处理，请人工查看原表。")
+    return finding(_RULES[kind], message, settings=settings, table=table, page=notes[0].page or page,
+                   evidence="；".join(n.message for n in notes[:25]))

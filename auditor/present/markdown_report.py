@@ -1,0 +1,132 @@
+"""AuditResult → a Markdown review a reviewer can send (审核意见), and the terminal summary."""
+
+from __future__ import annotations
+
+from ..check.findings import TABLE_NAMES, column_label, row_label
+from ..extract.labels import labels
+from ..model import AuditResult, Cell, CellState, Finding, Severity, Table
+
+VERDICT_TEXT = {"pass": "通过", "warn": "需关注", "fail": "不通过"}
+SEVERITY_TEXT = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+MODE_TEXT = {"rules": "规则模式（未使用大模型）", "llm": "大模型辅助审查"}
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: _ORDER[f.severity])
+
+
+def location(finding: Finding) -> str:
+    parts = []
+    if finding.section:
+        parts.append(f"第{finding.section}部分")
+    if finding.table:
+        parts.append(TABLE_NAMES[finding.table])
+    if finding.page:
+        parts.append(f"第{finding.page}页")
+    return "，".join(parts) or "全文"
+
+
+def counts(findings: list[Finding]) -> dict[Severity, int]:
+    return {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+
+
+def cell_text(cell: Cell | None) -> str:
+    if cell is None:
+        return "（缺）"
+    if cell.state is CellState.NUMBER:
+        return f"{cell.value:g}" if isinstance(cell.value, float) else str(cell.value)
+    return {CellState.BLANK: "", CellState.SLASH: "/", CellState.UNREADABLE: "？"}[cell.state]
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(result: AuditResult) -> str:
+    report = result.report
+    n = counts(result.findings)
+    title = report.title or report.document.path.name
+    lines = [
+        f"# 政府信息公开工作年度报告审核意见",
+        "",
+        f"- **报告**：{title}",
+        f"- **单位**：{report.agency or '未识别'}　**年度**：{report.year or '未识别'}",
+        f"- **文件**：{report.document.path.name}（{report.document.format.upper()}"
+        + (f"，{report.document.pages}页" if report.document.pages else "") + "）",
+        f"- **审核结论**：{VERDICT_TEXT[result.verdict]}（评分 {result.score:g}/100；错误 {n[Severity.ERROR]} 项，"
+        f"警告 {n[Severity.WARNING]} 项，提示 {n[Severity.INFO]} 项）",
+        f"- **审核方式**：表格与结构逐项规则校验；叙述部分审查：{MODE_TEXT.get(result.review.mode, result.review.mode)}",
+        "",
+        "## 一、发现的问题",
+        "",
+    ]
+    if not result.findings:
+        lines.append("未发现问题。")
+    else:
+        lines += ["| 序号 | 程度 | 位置 | 问题 | 依据 |", "|---|---|---|---|---|"]
+        for i, f in enumerate(sorted_findings(result.findings), 1):
+            lines.append(f"| {i} | {SEVERITY_TEXT[f.severity]} | {location(f)} | {_escape(f.message)} | {_escape(f.basis or '—')} |")
+    lines += ["", "## 二、报告结构", "", "| 部分 | 是否具备 | 标题（原文） | 字数 |", "|---|---|---|---|"]
+    for key, s in report.sections.items():
+        chars = sum(1 for ch in s.text if not ch.isspace())
+        lines.append(f"| {key} | {'是' if s.present else '**缺失**'} | {_escape(s.heading or '—')} | {chars} |")
+    lines += ["", "## 三、表格数据（按原表读取；空白单元格保持空白，“？”为无法识别）", ""]
+    for name in ("table2", "table3", "table4"):
+        table = report.tables.get(name)
+        lines.append(f"### {TABLE_NAMES[name]} {labels(name)['title']}")
+        lines.append("")
+        lines += _table_lines(table) if table is not None else ["未找到该表。"]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _table_lines(table: Table) -> list[str]:
+    if table.name == "table2":
+        return _table2_lines(table)
+    if table.name == "table3":
+        columns = [c["key"] for c in labels("table3")["columns"] if c["key"] not in table.missing_columns]
+        rows = [r["key"] for r in labels("table3")["rows"] if r["key"] in table.cells]
+        header = "| 项目 | " + " | ".join(column_label("table3", c) for c in columns) + " |"
+        out = [header, "|---" * (len(columns) + 1) + "|"]
+        for row in rows:
+            out.append(f"| {row_label('table3', row)} | " + " | ".join(cell_text(table.cells[row].get(c)) for c in columns) + " |")
+        return out
+    columns = [c["key"] for c in labels("table4")["columns"]]
+    out = ["| 类别 | " + " | ".join(column_label("table4", c) for c in columns) + " |", "|---" * 6 + "|"]
+    for group, cells in table.cells.items():
+        out.append(f"| {row_label('table4', group)} | " + " | ".join(cell_text(cells.get(c)) for c in columns) + " |")
+    return out
+
+
+def _table2_lines(table: Table) -> list[str]:
+    out = ["| 项目 | 本年制发件数 | 本年废止件数 | 现行有效件数 |", "|---|---|---|---|"]
+    for row in ("regulations", "normative_documents"):
+        cells = table.cells.get(row, {})
+        out.append(f"| {row_label('table2', row)} | " + " | ".join(cell_text(cells.get(c)) for c in ("issued", "repealed", "in_force")) + " |")
+    out += ["", "| 项目 | 数量或金额 |", "|---|---|"]
+    for row in ("licensing", "punishment", "coercion", "fees"):
+        unit = "（万元）" if row == "fees" else "（本年处理决定数量）"
+        out.append(f"| {row_label('table2', row)}{unit} | {cell_text(table.cells.get(row, {}).get('value'))} |")
+    return out
+
+
+def render_text(result: AuditResult) -> str:
+    """The terminal summary: the verdict and one line per finding."""
+    report = result.report
+    n = counts(result.findings)
+    lines = [
+        f"报告：{report.title or report.document.path.name}",
+        f"结论：{VERDICT_TEXT[result.verdict]}　评分：{result.score:g}/100　"
+        f"错误 {n[Severity.ERROR]}　警告 {n[Severity.WARNING]}　提示 {n[Severity.INFO]}",
+        f"叙述审查：{MODE_TEXT.get(result.review.mode, result.review.mode)}",
+        "章节：" + "　".join(f"{k}{'✓' if s.present else '✗'}" for k, s in report.sections.items())
+        + "　表格：" + "　".join(f"{TABLE_NAMES[k]}{'✓' if t is not None else '✗'}" for k, t in report.tables.items()),
+        "",
+    ]
+    if not result.findings:
+        lines.append("未发现问题。")
+    for i, f in enumerate(sorted_findings(result.findings), 1):
+        lines.append(f"{i:>3}. [{SEVERITY_TEXT[f.severity]}] {location(f)}：{f.message}")
+        lines.append(f"     规则 {f.rule}" + (f"；依据 {f.basis}" if f.basis else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,115 @@
+"""The command line as a user meets it: `python -m auditor audit FILE`, in a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+BAOJI = SEEDS / "宝鸡市科学技术局-2024-blanks-and-typo.txt"
+XIGONG = SEEDS / "西工区科学技术局-2025-no-total-column.txt"
+CONTRACT_KEYS = {"schema_version", "source", "report", "sections", "tables", "findings", "verdict", "score", "review"}
+FINDING_KEYS = {"rule", "severity", "message", "table", "row", "column", "section", "page", "evidence",
+                "expected", "actual", "basis", "source"}
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def test_json_output_follows_the_contract():
+    result = run("audit", str(XIGONG), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert CONTRACT_KEYS <= set(data)
+    assert data["schema_version"] == "1"
+    assert data["source"]["format"] == "txt" and len(data["source"]["sha256"]) == 64
+    assert data["report"] == {"agency": "西工区科学技术局", "year": 2025, "title": "西工区科学技术局2025年政府信息公开工作年度报告"}
+    assert set(data["sections"]) == set("一二三四五六")
+    assert data["sections"]["五"]["present"] is True and data["sections"]["五"]["chars"] > 100
+    assert "total" not in data["tables"]["table3"]["new_received"]  # the column the report lacks is absent
+    assert data["tables"]["table3"]["withheld_state_secret"]["other_org"] is None
+    assert data["tables"]["table4"]["review"] == {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}
+    assert data["tables"]["table2"]["licensing"] == 2
+    assert data["review"] == {"mode": "rules", "model": None, "requirements_checked": 0}
+    assert data["verdict"] == "fail"
+    altered = [f for f in data["findings"] if f["rule"] == "STRUCT.table_altered"]
+    assert altered and altered[0]["column"] == "total" and altered[0]["table"] == "table3"
+    assert all(set(f) == FINDING_KEYS for f in data["findings"])
+    detail = data["tables_detail"]["table3"]["cells"]["withheld_state_secret"]["other_org"]
+    assert detail["state"] == "unreadable"
+
+
+def test_chinese_is_not_ascii_escaped():
+    result = run("audit", str(BAOJI), "--format", "json")
+    assert "宝鸡市科学技术局" in result.stdout
+
+
+def test_markdown_and_text_formats():
+    md = run("audit", str(BAOJI), "--format", "md")
+    assert md.returncode == 0
+    assert md.stdout.startswith("# 政府信息公开工作年度报告审核意见")
+    assert "本年度止件数" in md.stdout and "审核结论" in md.stdout
+    text = run("audit", str(BAOJI))
+    assert text.returncode == 0
+    assert "结论：需关注" in text.stdout and "规则模式" in text.stdout
+
+
+def test_output_file(tmp_path):
+    out = tmp_path / "result.json"
+    result = run("audit", str(BAOJI), "--format", "json", "-o", str(out))
+    assert result.returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["report"]["year"] == 2024
+
+
+def _bad_inputs(tmp_path: Path) -> list[tuple[Path, str, str]]:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    notice = tmp_path / "会议通知.txt"
+    notice.write_text("关于召开2025年度工作会议的通知\n\n各科室：\n\n定于下周一上午九时召开全体会议，请准时参加。\n", encoding="utf-8")
+    excel = tmp_path / "表格.xlsx"
+    excel.write_bytes(b"PK\x03\x04" + bytes(100))
+    doc = tmp_path / "旧版.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    unknown = tmp_path / "report.xyz"
+    unknown.write_text("年度报告", encoding="utf-8")
+    return [
+        (tmp_path / "missing.pdf", "file_not_found", "找不到文件"),
+        (empty, "empty_file", "空文件"),
+        (notice, "not_a_report", "不是年度报告"),
+        (excel, "unsupported_format", "不是 Word"),
+        (doc, "unsupported_format", "旧版 Word"),
+        (unknown, "unsupported_format", "不支持的文件类型"),
+        (tmp_path, "file_not_found", "不是文件"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_bad_input_gets_a_chinese_message_and_nonzero_exit(case, tmp_path):
+    path, code, words = _bad_inputs(tmp_path)[case]
+    result = run("audit", str(path), "--format", "json")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == code
+    assert words in error["message"]
+    assert result.stderr.startswith("错误：")
+    text = run("audit", str(path))
+    assert text.returncode == 1 and text.stdout == "" and words in text.stderr
+
+
+def test_oversize_file_is_refused_before_reading(tmp_path):
+    from auditor.config import Settings
+    from auditor.errors import FileTooLarge
+    from auditor.ingest import load_document
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"a" * 2048)
+    with pytest.raises(FileTooLarge) as caught:
+        load_document(path, Settings(max_file_bytes=1024))
+    assert "超过上限" in caught.value.message
