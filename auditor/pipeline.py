@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .check import run_checks
@@ -11,17 +12,33 @@ from .extract import extract_report
 from .ingest import load_document
 from .model import AuditResult, Report, ReviewInfo
 
+Progress = Callable[[str, float], None]  # (stage label in Chinese, fraction done 0–1)
+
+
+def _silent(stage: str, fraction: float) -> None:
+    pass
+
 
 def read_report(path: str | Path, settings: Settings) -> Report:
     return extract_report(load_document(path, settings), settings)
 
 
-def audit_file(path: str | Path, settings: Settings | None = None, previous: str | Path | None = None) -> AuditResult:
+def audit_file(path: str | Path, settings: Settings | None = None, previous: str | Path | None = None,
+               progress: Progress | None = None) -> AuditResult:
     """Audit one report file; raises AuditorError (with a Chinese message) when it cannot be read."""
     settings = settings or Settings.from_env()
-    report = read_report(path, settings)
-    previous_report = read_report(previous, settings) if previous else None
+    progress = progress or _silent
+    progress("读取文件", 0.0)
+    document = load_document(path, settings)
+    progress("识别章节与表格", 0.3)
+    report = extract_report(document, settings)
+    previous_report = None
+    if previous:
+        progress("读取上一年度报告", 0.45)
+        previous_report = read_report(previous, settings)
+    progress("规则校验", 0.6)
     findings = run_checks(report, previous_report, settings)
     review = ReviewInfo(mode="rules", model=None, requirements_checked=0)
+    progress("完成", 1.0)
     return AuditResult(report=report, findings=findings, verdict=verdict_of(findings), score=score_of(findings),
                        review=review, previous=previous_report)

@@ -1,0 +1,29 @@
+# Two commands on a fresh machine (Python ≥ 3.11 and make):
+#   make demo   set up, then audit the bundled sample report
+#   make test   set up, then run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SAMPLE := data/samples/示例市财政局2024年政府信息公开工作年度报告.pdf
+
+.PHONY: setup demo test bench fixtures
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(PY) -m auditor audit "$(SAMPLE)"
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+# regenerating the committed fixtures needs Debian's fonts-wqy-zenhei and poppler-utils
+fixtures: setup
+	$(PY) -m tests.fixtures.builder
