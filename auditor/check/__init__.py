@@ -5,11 +5,14 @@ from __future__ import annotations
 from ..config import Settings
 from ..model import Finding, Report
 from .arithmetic import check_arithmetic
+from .content import check_content
+from .cross_year import check_cross_year
 from .extraction import check_extraction
+from .narrative import check_narrative
 from .structure import check_structure
 from .values import check_values
 
-CHECKS = (check_structure, check_extraction, check_values, check_arithmetic)
+CHECKS = (check_structure, check_extraction, check_values, check_arithmetic, check_narrative, check_content)
 
 
 def run_checks(report: Report, previous: Report | None = None, settings: Settings | None = None) -> list[Finding]:
@@ -17,4 +20,5 @@ def run_checks(report: Report, previous: Report | None = None, settings: Setting
     findings: list[Finding] = []
     for check in CHECKS:
         findings.extend(check(report, settings))
+    findings.extend(check_cross_year(report, previous, settings))
     return findings
