@@ -8,6 +8,7 @@ from .findings import cell_name, finding, number
 
 _DECIMAL_ALLOWED = {("table2", "fees")}
 _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+_PER_CELL_UP_TO = 3  # more blank cells than this become one finding for the table
 
 
 def check_values(report: Report, settings: Settings) -> list[Finding]:
@@ -36,12 +37,19 @@ def _check_table(table: Table, settings: Settings) -> list[Finding]:
                     f"{cell_name(table.name, row, column, settings)}填写为{number(cell.value)}，应为{what}。",
                     settings=settings, table=table.name, row=row, column=None if column == "value" else column,
                     page=cell.page or table.page, evidence=cell.raw, actual=cell.value))
-    if blanks:
+    if 0 < len(blanks) <= _PER_CELL_UP_TO:
+        for row, column in blanks:
+            cell = table.cells[row][column]
+            findings.append(finding(
+                f"{prefix}.blank_cell",
+                f"{cell_name(table.name, row, column, settings)}为空白；按年报格式，没有发生的事项应填写0，不应留空。",
+                settings=settings, table=table.name, row=row, column=None if column == "value" else column,
+                page=cell.page or table.page))
+    elif blanks:
         names = "、".join(cell_name(table.name, r, c, settings, short=True) for r, c in blanks[:3])
-        more = f"等{len(blanks)}个单元格" if len(blanks) > 3 else ""
         findings.append(finding(
             f"{prefix}.blank_cell",
-            f"{_TABLE_NAMES[table.name]}中{names}{more}为空白；按年报格式，没有发生的事项应填写0，不应留空。",
+            f"{_TABLE_NAMES[table.name]}中{names}等{len(blanks)}个单元格为空白；按年报格式，没有发生的事项应填写0，不应留空。",
             settings=settings, table=table.name, page=table.page,
             evidence="；".join(cell_name(table.name, r, c, settings, short=True) for r, c in blanks[:25])))
     return findings

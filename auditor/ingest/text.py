@@ -46,12 +46,15 @@ def _table_fields(line: str, in_table: bool) -> list[str] | None:
     return None
 
 
-def _grid(rows: list[list[str]]) -> Grid:
+def _grid(rows: list[list[str]], pipes: bool) -> Grid:
     widths = Counter(len(r) for r in rows)
     widest = max(widths)
+    cells = [[RawCell(text) for text in r] for r in rows]
+    if pipes and len(widths) == 1:
+        return Grid(rows=cells, page=None, regular=True)  # a Markdown table states every cell boundary
     # every line cut at the same field count (seed 西工区: 8 fields) means cells beyond it were lost
     cap = widest if widths[widest] * 2 >= len(rows) else None
-    return Grid(rows=[[RawCell(text) for text in r] for r in rows], page=None, regular=False, width_cap=cap)
+    return Grid(rows=cells, page=None, regular=False, width_cap=cap)
 
 
 def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
@@ -60,6 +63,7 @@ def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
     table_rows: list[list[str]] = []
     paragraph: str | None = None
     paragraph_heading: int | None = None
+    pipes = True  # every row of the table being collected is a Markdown pipe row
 
     def flush_paragraph():
         nonlocal paragraph, paragraph_heading
@@ -68,9 +72,11 @@ def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
         paragraph, paragraph_heading = None, None
 
     def flush_table():
+        nonlocal pipes
         if table_rows:
-            blocks.append(_grid(list(table_rows)))
+            blocks.append(_grid(list(table_rows), pipes))
             table_rows.clear()
+        pipes = True
 
     for line in text.split("\n"):
         if not line.strip():
@@ -80,6 +86,7 @@ def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
         fields = _table_fields(line, bool(table_rows))
         if fields is not None:
             flush_paragraph()
+            pipes = pipes and bool(_PIPE_ROW.match(line))
             table_rows.append([_EMPHASIS.sub("", f) for f in fields])
             continue
         flush_table()
