@@ -9,6 +9,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "gov-report-auditor"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = REPO_ROOT / "data"
@@ -21,6 +25,11 @@ class Settings:
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     model: str | None = None
+    # review/: the corpus index, query embeddings and LLM responses are cached here
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    llm_timeout_s: float = 60.0  # per request to the OpenAI-compatible endpoint
+    llm_max_retries: int = 1  # retries per request; after that the review falls back to rules mode
+    rule_packs: tuple[Path, ...] = ()  # extra requirement checklists (YAML files or folders of them)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -32,5 +41,13 @@ class Settings:
         }
         if env.get("AUDITOR_DATA_DIR"):
             values["data_dir"] = Path(env["AUDITOR_DATA_DIR"])
+        if env.get("AUDITOR_CACHE_DIR"):
+            values["cache_dir"] = Path(env["AUDITOR_CACHE_DIR"])
+        if env.get("AUDITOR_LLM_TIMEOUT"):
+            values["llm_timeout_s"] = float(env["AUDITOR_LLM_TIMEOUT"])
+        if env.get("AUDITOR_LLM_RETRIES"):
+            values["llm_max_retries"] = int(env["AUDITOR_LLM_RETRIES"])
+        if env.get("AUDITOR_RULE_PACKS"):
+            values["rule_packs"] = tuple(Path(p) for p in env["AUDITOR_RULE_PACKS"].split(os.pathsep) if p)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -137,3 +137,42 @@ def test_title_and_body_split_over_two_lines():
     assert report.title == "宝鸡市科学技术局2024年政府信息公开工作年度报告"
     assert "未收取" not in report.preamble
     assert "无收取政府信息公开信息处理费" in report.sections["六"].text
+
+
+# What a careful reviewer says about each seed: (rule, severity, table, row, column) of every finding.
+EXPECTED_FINDINGS = {
+    QINGTONGXIA: set(),
+    HONGSIPU: set(),
+    XIGONG: {
+        ("STRUCT.table_altered", "error", "table3", None, "total"),  # no 总计 column
+        ("EXTRACT.cells_unreadable", "info", "table3", None, None),  # the text copy lost 其他 in 19 rows
+        ("T3.results_total", "info", "table3", None, None),  # so （七）总计 of 其他 cannot be verified
+        ("S6.fee_term", "info", None, None, None),  # "信息公开处理费" is not the standard term
+    },
+    SHIZUISHAN: {
+        ("STRUCT.table_altered", "error", "table4", "litigation_after_review", "total"),  # 14 cells
+        ("EXTRACT.cells_unreadable", "info", "table3", None, None),
+        ("T3.identity", "info", "table3", None, None),
+        ("T3.results_total", "info", "table3", None, None),
+        ("T3.row_total", "info", "table3", None, None),
+    },
+    BAOJI: {
+        ("T3.blank_cell", "info", "table3", None, None),  # blanks instead of 0
+        ("STRUCT.label_typo", "info", "table2", None, "repealed"),  # 本年度止件数
+        ("STRUCT.period_missing", "info", None, None, None),  # no statistics period
+        ("STRUCT.basis_missing", "info", None, None, None),  # no preamble citing the 条例
+    },
+}
+
+
+@pytest.mark.parametrize("path", list(EXPECTED_FINDINGS), ids=lambda p: p.stem)
+def test_seed_findings_are_what_a_reviewer_would_give(path):
+    from auditor.pipeline import audit_file
+    result = audit_file(path)
+    got = {(f.rule, f.severity.value, f.table, f.row, f.column) for f in result.findings}
+    assert got == EXPECTED_FINDINGS[path]
+    assert len(result.findings) == len(got)  # one finding per defect, not one per cell
+    assert result.review.mode == "rules"
+    assert result.verdict == ("fail" if any(s == "error" for _, s, *_ in got) else "warn" if got else "pass")
+    for finding in result.findings:
+        assert finding.message.endswith("。") and finding.source == "rules"

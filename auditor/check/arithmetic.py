@@ -100,14 +100,28 @@ class _Collector:
     def summaries(self, titles: dict[str, str]) -> list[Finding]:
         out = []
         for rule, items in self.unverifiable.items():
-            wheres = "、".join(w for w, _ in items[:7]) + ("等" if len(items) > 7 else "")
+            wheres = [w for w, _ in items]
+            scope = "各列" if len(wheres) >= 7 else "、".join(wheres[:7]) + ("等" if len(wheres) > 7 else "")
             blocked = list(dict.fromkeys(cell for _, cells in items for cell in cells))
             out.append(finding(
-                rule, f"{UNVERIFIABLE}：{titles[rule]}（{wheres}）涉及的{_names(self.table.name, blocked, self.settings)}"
+                rule, f"{UNVERIFIABLE}：{titles[rule]}（{scope}）涉及的{self.describe(blocked)}"
                       f"为“/”、无法识别或表格中缺失，该勾稽关系无法核对，请人工查看原表。",
                 severity=Severity.INFO, settings=self.settings, table=self.table.name, page=self.table.page,
                 evidence=_names(self.table.name, blocked, self.settings, limit=12)))
         return out
+
+    def describe(self, cells: list[tuple[str, str]]) -> str:
+        """Whole rows by their label, the rest cell by cell: 「1.属于国家秘密」行等21个单元格."""
+        by_row: dict[str, list[str]] = {}
+        for row, column in cells:
+            by_row.setdefault(row, []).append(column)
+        whole = [r for r, cols in by_row.items() if len(cols) >= len(self.table.cells.get(r, {})) > 1]
+        if not whole:
+            return _names(self.table.name, cells, self.settings)
+        names = "、".join(f"「{row_label(self.table.name, r, self.settings)}」" for r in whole[:4])
+        rest = [c for c in cells if c[0] not in whole]
+        more = ("及" + _names(self.table.name, rest, self.settings, limit=2)) if rest else ""
+        return f"{names}{'等' if len(whole) > 4 else ''}行{more}（共{len(cells)}个单元格）"
 
 
 def check_table3(table: Table, settings: Settings) -> list[Finding]:

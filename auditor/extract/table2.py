@@ -10,7 +10,7 @@ import re
 from ..config import Settings
 from ..model import ExtractionNote, LabelTypo, Table
 from ..textnorm import squash
-from .labels import best_match, labels
+from .labels import Match, best_match, labels
 from .rows import Row, by_position, by_sequence
 
 _ITEM = re.compile(r"第二十条第\(?([一二三四五六七八九十]+)\)?项")
@@ -87,26 +87,38 @@ def _default_columns(row_key: str, spec: dict) -> list[str]:
 
 
 def _read_header(row: Row, current: dict | None, legacy: dict, threshold: float, table: Table) -> list[tuple[str, int]]:
-    """Column keys of a sub-table's header row ("信息内容 | 本年制发件数 | …") with their positions."""
+    """Column keys of a sub-table's header row ("信息内容 | 本年制发件数 | …") with their positions.
+
+    A header names each key once: labels printed exactly (official or of the 2019 format) are placed
+    first, then the other cells are matched fuzzily against the keys still free, official labels first.
+    """
     official = [(c["key"], c["label"], c["label"]) for c in (current or {}).get("columns", [])]
     if current is not None and not current.get("columns"):
         official = [("value", label, label) for label in current["header"][1:]]
-    old = [(c["key"], c["label"], c["label"]) for c in legacy["columns"]]
+    old = [("value" if c["key"] == "decisions" else c["key"], c["label"], c["label"]) for c in legacy["columns"]]
+    cells = [(i, c) for i, c in enumerate(row.cells) if c is not None and squash(c.text)][1:]
+    chosen: dict[int, tuple[Match, bool]] = {}  # position → (match, is a 2019 label)
+    for exact_only in (True, False):
+        for position, (_, cell) in enumerate(cells):
+            if position in chosen:
+                continue
+            taken = {match.key for match, _ in chosen.values()}
+            for candidates, is_old in ((official, False), (old, True)):
+                free = [c for c in candidates if c[0] not in taken]
+                match = best_match(cell.text, free, threshold) if free else None
+                if match is not None and (match.exact or not exact_only):
+                    chosen[position] = (match, is_old)
+                    break
     result: list[tuple[str, int]] = []
-    cells = [(i, c) for i, c in enumerate(row.cells) if c is not None and squash(c.text)]
-    for position, (index, cell) in enumerate(cells[1:], start=1):
+    for position, (index, cell) in enumerate(cells):
         pos = index if row.grid.regular else None
-        match = best_match(cell.text, official, threshold) if official else None
-        if match is not None:
-            result.append((match.key, pos))
-            if not match.exact:
-                table.label_typos.append(LabelTypo(match.printed, match.official, column=match.key, page=cell.page))
+        if position not in chosen:
+            result.append((f"_unknown{position + 1}", pos))
             continue
-        old_match = best_match(cell.text, old, threshold)
-        if old_match is not None:
+        match, is_old = chosen[position]
+        if is_old:
             table.layout = "2019"
-            key = "value" if old_match.key == "decisions" else old_match.key
-            result.append((key, pos))
-        else:
-            result.append((f"_unknown{position}", pos))
+        elif not match.exact:
+            table.label_typos.append(LabelTypo(match.printed, match.official, column=match.key, page=cell.page))
+        result.append((match.key, pos))
     return result

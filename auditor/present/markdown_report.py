@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..check.findings import TABLE_NAMES, column_label, row_label
 from ..extract.labels import labels
 from ..model import AuditResult, Cell, CellState, Finding, Severity, Table
@@ -10,6 +12,11 @@ VERDICT_TEXT = {"pass": "通过", "warn": "需关注", "fail": "不通过"}
 SEVERITY_TEXT = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 MODE_TEXT = {"rules": "规则模式（未使用大模型）", "llm": "大模型辅助审查"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+CLOSING = {
+    "fail": "**审核意见**：报告存在上述错误，请对照年报格式和相关条款逐项整改，核实数据后重新发布。",
+    "warn": "**审核意见**：未发现确定的错误，请核实上述事项，必要时修改完善。",
+    "pass": "**审核意见**：未发现问题。",
+}
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:
@@ -58,20 +65,20 @@ def render_markdown(result: AuditResult) -> str:
         f"警告 {n[Severity.WARNING]} 项，提示 {n[Severity.INFO]} 项）",
         f"- **审核方式**：表格与结构逐项规则校验；叙述部分审查：{MODE_TEXT.get(result.review.mode, result.review.mode)}",
         "",
-        "## 一、发现的问题",
+        "## 一、需要整改的问题",
         "",
     ]
-    if not result.findings:
-        lines.append("未发现问题。")
-    else:
-        lines += ["| 序号 | 程度 | 位置 | 问题 | 依据 |", "|---|---|---|---|---|"]
-        for i, f in enumerate(sorted_findings(result.findings), 1):
-            lines.append(f"| {i} | {SEVERITY_TEXT[f.severity]} | {location(f)} | {_escape(f.message)} | {_escape(f.basis or '—')} |")
-    lines += ["", "## 二、报告结构", "", "| 部分 | 是否具备 | 标题（原文） | 字数 |", "|---|---|---|---|"]
+    serious = [f for f in sorted_findings(result.findings) if f.severity is not Severity.INFO]
+    notes = [f for f in sorted_findings(result.findings) if f.severity is Severity.INFO]
+    lines += _finding_table(serious) if serious else ["未发现需要整改的问题。"]
+    lines += ["", "## 二、提请注意的事项（提示及无法核对的内容）", ""]
+    lines += _finding_table(notes) if notes else ["无。"]
+    lines += ["", CLOSING[result.verdict]]
+    lines += ["", "## 三、报告结构", "", "| 部分 | 是否具备 | 标题（原文） | 字数 |", "|---|---|---|---|"]
     for key, s in report.sections.items():
         chars = sum(1 for ch in s.text if not ch.isspace())
         lines.append(f"| {key} | {'是' if s.present else '**缺失**'} | {_escape(s.heading or '—')} | {chars} |")
-    lines += ["", "## 三、表格数据（按原表读取；空白单元格保持空白，“？”为无法识别）", ""]
+    lines += ["", "## 四、表格数据（按原表读取；空白单元格保持空白，“？”为无法识别）", ""]
     for name in ("table2", "table3", "table4"):
         table = report.tables.get(name)
         lines.append(f"### {TABLE_NAMES[name]} {labels(name)['title']}")
@@ -79,6 +86,13 @@ def render_markdown(result: AuditResult) -> str:
         lines += _table_lines(table) if table is not None else ["未找到该表。"]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _finding_table(findings: list[Finding]) -> list[str]:
+    lines = ["| 序号 | 程度 | 位置 | 问题 | 依据 |", "|---|---|---|---|---|"]
+    for i, f in enumerate(findings, 1):
+        lines.append(f"| {i} | {SEVERITY_TEXT[f.severity]} | {location(f)} | {_escape(f.message)} | {_escape(f.basis or '—')} |")
+    return lines
 
 
 def _table_lines(table: Table) -> list[str]:
@@ -111,8 +125,26 @@ def _table2_lines(table: Table) -> list[str]:
     return out
 
 
-def render_text(result: AuditResult) -> str:
-    """The terminal summary: the verdict and one line per finding."""
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for ch in text:
+        if _width(current + ch) > width:
+            lines.append(current)
+            current = ""
+        current += ch
+    return lines + ([current] if current else [])
+
+
+def render_text(result: AuditResult, message_width: int = 64) -> str:
+    """The terminal summary: the verdict, then one table row per finding (wrapped, aligned for CJK)."""
     report = result.report
     n = counts(result.findings)
     lines = [
@@ -125,8 +157,14 @@ def render_text(result: AuditResult) -> str:
         "",
     ]
     if not result.findings:
-        lines.append("未发现问题。")
-    for i, f in enumerate(sorted_findings(result.findings), 1):
-        lines.append(f"{i:>3}. [{SEVERITY_TEXT[f.severity]}] {location(f)}：{f.message}")
-        lines.append(f"     规则 {f.rule}" + (f"；依据 {f.basis}" if f.basis else ""))
+        return "\n".join(lines + ["未发现问题。"]) + "\n"
+    rows = [(str(i), SEVERITY_TEXT[f.severity], location(f), f.message)
+            for i, f in enumerate(sorted_findings(result.findings), 1)]
+    widths = [max(_width(h), *(_width(r[k]) for r in rows)) for k, h in enumerate(("序号", "程度", "位置"))]
+    header = "  ".join(_pad(h, w) for h, w in zip(("序号", "程度", "位置"), widths)) + "  问题"
+    lines += [header, "-" * (sum(widths) + 6 + message_width)]
+    for row in rows:
+        wrapped = _wrap(row[3], message_width)
+        lines.append("  ".join(_pad(c, w) for c, w in zip(row[:3], widths)) + "  " + wrapped[0])
+        lines += [" " * (sum(widths) + 6) + more for more in wrapped[1:]]
     return "\n".join(lines) + "\n"

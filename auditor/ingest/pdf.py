@@ -1,0 +1,359 @@
+"""PDF → Document, from words and ruling lines with their coordinates (pdfplumber), not flattened text.
+
+Each page is parsed once: ruled tables become regular Grids (a merged cell is one RawCell at its top-left
+position and None elsewhere), and the text outside them becomes Paragraphs, lines joined where they
+belong to one paragraph (also across a page break). Page numbers in the margins are dropped.
+The only importer of pdfplumber/pdfminer in the project.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFTextExtractionNotAllowed
+from pdfplumber.utils.exceptions import PdfminerException
+
+from ..config import Settings
+from ..errors import CorruptFile, EncryptedPdf, FileTooLarge, NoTextLayer
+from ..model import BBox, Document, Grid, Paragraph, RawCell
+from ..textnorm import squash
+
+_ENCRYPTION_ERRORS = (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed)
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d+页(?:共\d+页)?|\d+/\d+)$")
+_STARTS_NEW = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．](?!\d)|附件)")
+_MIN_CHARS_PER_PAGE = 20  # fewer characters than this on every page: the PDF has no text layer
+_MAX_GARBLED_SHARE = 0.3  # more undecodable characters than this: the text layer is unusable
+_MARGIN_SHARE = 0.12  # page furniture sits in the top or bottom 12 % of the page
+
+# pdfminer logs every recoverable oddity of a file as a warning; the user gets our errors instead
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+
+    @property
+    def bbox(self) -> BBox:
+        return (self.x0, self.top, self.x1, self.bottom)
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    grids: list[Grid] = field(default_factory=list)
+    lines: list[_Line] = field(default_factory=list)
+    chars: int = 0  # non-blank characters of the text layer
+    garbled: int = 0  # of which undecodable: "(cid:123)" (no ToUnicode map) or private-use code points
+    images: int = 0
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_pdf(path: Path, digest: str, settings: Settings) -> Document:
+    pdf = _open(path)
+    try:
+        pages = _page_list(pdf, path)
+        if len(pages) > settings.max_pages:
+            raise FileTooLarge(f"“{path.name}”共 {len(pages)} 页，超过上限 {settings.max_pages} 页；"
+                               "年度报告通常不超过 30 页，请确认文件是否正确。")
+        read = [_read_page(page, path) for page in pages]
+    finally:
+        pdf.close()
+    _require_text(read, path)
+    notes = [f"第{p.number}页没有文字层（可能是扫描图片），该页内容无法读取。"
+             for p in read if p.images and p.chars < _MIN_CHARS_PER_PAGE]
+    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes)
+
+
+# ---------------------------------------------------------------- opening, errors
+
+
+def _open(path: Path) -> pdfplumber.PDF:
+    try:
+        return pdfplumber.open(path)
+    except Exception as error:  # pdfminer raises many kinds of error on malformed input
+        raise _translate(error, path) from None
+
+
+def _translate(error: Exception, path: Path) -> Exception:
+    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+    if isinstance(cause, _ENCRYPTION_ERRORS) or "encrypt" in type(cause).__name__.lower():
+        return EncryptedPdf(f"PDF 已加密（设置了打开密码或禁止提取文字），无法读取“{path.name}”的内容；"
+                            "请提供未加密版本。")
+    return CorruptFile(f"“{path.name}”无法解析，PDF 文件可能已损坏或不完整（例如下载中断）；"
+                       "请重新下载或重新导出后再上传。")
+
+
+def _page_list(pdf: pdfplumber.PDF, path: Path) -> list:
+    try:
+        pages = pdf.pages
+    except Exception as error:
+        raise _translate(error, path) from None
+    if not pages:
+        raise CorruptFile(f"“{path.name}”中没有任何页面，PDF 文件可能已损坏或不完整；请重新下载或重新导出后再上传。")
+    return pages
+
+
+def _require_text(pages: list[_Page], path: Path) -> None:
+    chars, garbled = sum(p.chars for p in pages), sum(p.garbled for p in pages)
+    if chars and garbled > _MAX_GARBLED_SHARE * chars:
+        raise NoTextLayer(f"“{path.name}”的文字层无法解码（字体缺少编码映射，提取出的是乱码），"
+                          "与扫描件一样需要OCR 识别，暂不支持；请提供可复制文字的 PDF 或 Word 版本。")
+    if any(p.chars >= _MIN_CHARS_PER_PAGE for p in pages):
+        return
+    if any(p.images for p in pages):
+        why = "页面只有图片，没有文字层"
+    else:
+        why = "没有可提取的文字（可能是扫描件，或文字已转为图形）"
+    raise NoTextLayer(f"“{path.name}”{why}：扫描件，暂不支持，需要OCR。请提供带文字层的 PDF，或 Word 等可复制文字的版本。")
+
+
+# ---------------------------------------------------------------- one page
+
+
+def _read_page(page, path: Path) -> _Page:
+    """Tables and text lines of one page, from a single layout pass."""
+    number = page.page_number
+    try:
+        view = page.dedupe_chars() if _overprinted(page.chars) else page
+        tables = [table for table in view.find_tables() if len(table.cells) > 1]  # one cell: a box or page border
+        cells = [(table.bbox, table.rows, table.extract()) for table in tables]
+        chars = view.chars
+        images = len(page.images)
+        width, height = float(page.width), float(page.height)
+        if page.rotation % 180 == 90:  # pdfminer gives coordinates as displayed: the page is turned
+            width, height = height, width
+    except Exception as error:  # a page that pdfminer cannot parse
+        raise _translate(error, path) from None
+    finally:
+        page.close()
+    result = _Page(number, width, height, images=images)
+    result.chars = sum(1 for c in chars if not c["text"].isspace())
+    result.garbled = sum(1 for c in chars if _undecodable(c["text"]))
+    boxes = [bbox for bbox, _, _ in cells]
+    result.grids = [_grid(rows, texts, number) for _, rows, texts in cells]
+    outside = [c for c in chars if not c["text"].isspace() and not _inside_any(c, boxes)]
+    result.lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
+    return result
+
+
+def _undecodable(text: str) -> bool:
+    return text.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
+def _overprinted(chars: list[dict]) -> bool:
+    """Whether some characters are drawn twice at (almost) the same place, as some tools fake bold."""
+    seen: set[tuple[str, int, int]] = set()
+    for char in chars:
+        x, y = round(char["x0"]), round(char["top"])
+        if any((char["text"], x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            if not char["text"].isspace():
+                return True
+        seen.add((char["text"], x, y))
+    return False
+
+
+def _grid(rows, texts: list[list[str | None]], page: int) -> Grid:
+    grid_rows = []
+    for row, row_texts in zip(rows, texts):
+        grid_rows.append([None if bbox is None or text is None else RawCell(text, page, _box(bbox))
+                          for bbox, text in zip(row.cells, row_texts)])
+    return Grid(rows=grid_rows, page=page, regular=True)
+
+
+def _box(bbox) -> BBox:
+    x0, top, x1, bottom = bbox
+    return (round(float(x0), 2), round(float(top), 2), round(float(x1), 2), round(float(bottom), 2))
+
+
+def _inside_any(char: dict, boxes: list) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return any(x0 - 1 <= x <= x1 + 1 and top - 1 <= y <= bottom + 1 for x0, top, x1, bottom in boxes)
+
+
+def _lines(chars: list[dict], page: int) -> list[_Line]:
+    """Characters → text lines: grouped by vertical overlap, ordered left to right."""
+    groups: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if groups:
+            current = groups[-1]
+            top = min(c["top"] for c in current[-3:])
+            bottom = max(c["bottom"] for c in current[-3:])
+            middle = (char["top"] + char["bottom"]) / 2
+            if top <= middle <= bottom:
+                current.append(char)
+                continue
+        groups.append([char])
+    return [_line(sorted(group, key=lambda c: c["x0"]), page) for group in groups]
+
+
+def _line(chars: list[dict], page: int) -> _Line:
+    size = max(c["size"] for c in chars)
+    parts = [chars[0]["text"]]
+    for previous, char in zip(chars, chars[1:]):
+        if char["x0"] - previous["x1"] > 0.5 * size:
+            parts.append(" ")  # a visible gap is a space
+        parts.append(char["text"])
+    return _Line("".join(parts), page, min(c["x0"] for c in chars), min(c["top"] for c in chars),
+                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars), size)
+
+
+def _is_furniture(line: _Line, height: float) -> bool:
+    """A page number in the top or bottom margin ("- 3 -", "第3页", "3/12")."""
+    in_margin = line.bottom < height * _MARGIN_SHARE or line.top > height * (1 - _MARGIN_SHARE)
+    return in_margin and bool(_PAGE_NUMBER.match(squash(line.text)))
+
+
+# ---------------------------------------------------------------- paragraphs and blocks
+
+
+@dataclass
+class _Frame:
+    """The text column of pages of one size: where lines start and where full lines end."""
+
+    left: float
+    right: float
+
+
+def _frames(pages: list[_Page]) -> dict[tuple[int, int], _Frame]:
+    frames: dict[tuple[int, int], _Frame] = {}
+    for page in pages:
+        key = _size_key(page)
+        for line in page.lines:
+            frame = frames.get(key)
+            if frame is None:
+                frames[key] = _Frame(line.x0, line.x1)
+            else:
+                frame.left, frame.right = min(frame.left, line.x0), max(frame.right, line.x1)
+    return frames
+
+
+def _size_key(page: _Page) -> tuple[int, int]:
+    return (round(page.width), round(page.height))
+
+
+def _continues(previous: _Line, line: _Line, frame: _Frame, same_page: bool) -> bool:
+    """True when `line` carries on the paragraph whose last line is `previous`."""
+    full = previous.x1 >= frame.right - 1.5 * previous.size
+    flush_left = line.x0 <= frame.left + 0.8 * line.size
+    same_size = abs(previous.size - line.size) < 0.5
+    close = not same_page or line.top - previous.bottom < 1.2 * max(previous.size, line.size)
+    return full and flush_left and same_size and close and not _STARTS_NEW.match(squash(line.text))
+
+
+def _blocks(pages: list[_Page]) -> list:
+    """Grids and paragraphs of every page, top to bottom; a paragraph cut by a page break is rejoined."""
+    frames = _frames(pages)
+    blocks: list = []
+    open_lines: list[_Line] | None = None  # lines of the paragraph being built
+    open_frame: _Frame | None = None
+    for page in pages:
+        frame = frames.get(_size_key(page))
+        items = [(_grid_top(g), 0, g) for g in page.grids] + [(line.top, 1, line) for line in page.lines]
+        for _, kind, item in sorted(items, key=lambda entry: (entry[0], entry[1])):
+            if kind == 0:
+                _flush(blocks, open_lines)
+                open_lines = None
+                blocks.append(item)
+                continue
+            if open_lines and _continues(open_lines[-1], item, frame, open_lines[-1].page == item.page) \
+                    and open_frame is frame:
+                open_lines.append(item)
+                continue
+            _flush(blocks, open_lines)
+            open_lines, open_frame = [item], frame
+    _flush(blocks, open_lines)
+    return _align_continuations(blocks)
+
+
+def _grid_top(grid: Grid) -> float:
+    tops = [c.bbox[1] for row in grid.rows for c in row if c is not None and c.bbox is not None]
+    return min(tops) if tops else 0.0
+
+
+def _flush(blocks: list, lines: list[_Line] | None) -> None:
+    if not lines:
+        return
+    text = lines[0].text
+    for line in lines[1:]:
+        text += (" " if _is_word_char(text[-1:]) and _is_word_char(line.text[:1]) else "") + line.text
+    boxes = [line.bbox for line in lines if line.page == lines[0].page]  # the paragraph's part on its first page
+    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    blocks.append(Paragraph(text, page=lines[0].page, bbox=bbox))
+
+
+def _is_word_char(char: str) -> bool:
+    """Latin letters and digits: two lines ending and starting with them are joined with a space."""
+    return char.isascii() and char.isalnum()
+
+
+# ---------------------------------------------------------------- a table continued on the next page
+
+
+def align_columns(grid: Grid, reference: Grid, tolerance: float = 2.0) -> Grid:
+    """`grid` laid on the columns of `reference` when its column lines are a subset of the reference's.
+
+    A table continued on the next page may lose column lines there (its rows all span some columns),
+    so pdfplumber finds fewer columns; the extraction reads regular grids by column index.
+    """
+    edges = _column_edges(reference)
+    own = _column_edges(grid)
+    if not edges or not own or len(own) >= len(edges):
+        return grid
+    index = [_edge_index(x, edges, tolerance) for x in own]
+    if None in index or index != sorted(index) or index[0] != 0 or index[-1] != len(edges) - 1:
+        return grid
+    width = len(edges) - 1
+    rows = []
+    for row in grid.rows:
+        placed: list[RawCell | None] = [None] * width
+        for cell in row:
+            if cell is not None and cell.bbox is not None:
+                column = _edge_index(cell.bbox[0], edges, tolerance)
+                if column is None or column >= width:
+                    return grid
+                placed[column] = cell
+        rows.append(placed)
+    return Grid(rows=rows, page=grid.page, regular=True)
+
+
+def _column_edges(grid: Grid) -> list[float]:
+    """x positions of a grid's column lines, left to right, from its cells' boxes."""
+    xs = sorted({round(c.bbox[0], 1) for row in grid.rows for c in row if c is not None and c.bbox is not None}
+                | {round(c.bbox[2], 1) for row in grid.rows for c in row if c is not None and c.bbox is not None})
+    edges: list[float] = []
+    for x in xs:
+        if not edges or x - edges[-1] > 2.0:
+            edges.append(x)
+    return edges
+
+
+def _edge_index(x: float, edges: list[float], tolerance: float) -> int | None:
+    best = min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+    return best if abs(edges[best] - x) <= tolerance else None
+
+
+def _align_continuations(blocks: list) -> list:
+    """A grid opening a page right after a grid that closed the previous page is laid on its columns."""
+    for i in range(1, len(blocks)):
+        previous, block = blocks[i - 1], blocks[i]
+        if (isinstance(previous, Grid) and isinstance(block, Grid) and previous.page is not None
+                and block.page == previous.last_page + 1):
+            blocks[i] = align_columns(block, previous)
+    return blocks

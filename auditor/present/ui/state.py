@@ -1,0 +1,46 @@
+"""The keys of st.session_state, declared once; and the Settings built from the sidebar's values.
+
+Everything under these keys belongs to one browser session. The API key lives only here: it is
+never written to disk, logged, or used in a cache key except as a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from ...config import Settings
+
+# sidebar: the OpenAI-compatible endpoint
+BASE_URL = "llm_base_url"
+MODEL = "llm_model"
+API_KEY = "llm_api_key"
+
+# audit page
+SOURCE = "audit_source"  # radio: upload or bundled sample
+UPLOAD = "audit_upload"  # the st.file_uploader widget
+SAMPLE = "audit_sample"  # selectbox of bundled samples
+CURRENT = "audit_current"  # InputFile being audited (name, bytes, sha256, extension)
+SEVERITIES = "audit_severities"  # multiselect filter on the findings list
+EVIDENCE = "audit_evidence"  # index of the finding whose evidence is shown
+
+SOURCE_UPLOAD = "上传报告文件"
+SOURCE_SAMPLE = "使用示例报告"
+
+
+def settings_from_state(state: Mapping) -> Settings:
+    """Settings for the audit, from the sidebar values of this session only (never the environment)."""
+    def value(key: str) -> str | None:
+        text = (state.get(key) or "").strip()
+        return text or None
+
+    return Settings(openai_api_key=value(API_KEY), openai_base_url=value(BASE_URL), model=value(MODEL))
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """A cache key for the settings that change an audit; the API key enters only as its sha256."""
+    key_hash = hashlib.sha256(settings.openai_api_key.encode()).hexdigest() if settings.openai_api_key else ""
+    material = "\x1f".join([settings.openai_base_url or "", settings.model or "", key_hash,
+                            str(settings.data_dir), str(settings.max_file_bytes), str(settings.max_pages),
+                            str(settings.label_match_threshold)])
+    return hashlib.sha256(material.encode()).hexdigest()
