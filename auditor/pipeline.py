@@ -10,7 +10,8 @@ from .check.verdict import score_of, verdict_of
 from .config import Settings
 from .extract import extract_report
 from .ingest import load_document
-from .model import AuditResult, Report, ReviewInfo
+from .model import AuditResult, Report
+from .review import review_report
 
 Progress = Callable[[str, float], None]  # (stage label in Chinese, fraction done 0–1)
 
@@ -38,7 +39,9 @@ def audit_file(path: str | Path, settings: Settings | None = None, previous: str
         previous_report = read_report(previous, settings)
     progress("规则校验", 0.6)
     findings = run_checks(report, previous_report, settings)
-    review = ReviewInfo(mode="rules", model=None, requirements_checked=0)
+    progress("叙述部分审查", 0.8)
+    outcome = review_report(report, findings, settings)  # never changes the deterministic findings
+    findings = findings + outcome.findings
     progress("完成", 1.0)
     return AuditResult(report=report, findings=findings, verdict=verdict_of(findings), score=score_of(findings),
-                       review=review, previous=previous_report)
+                       review=outcome.info, previous=previous_report)

