@@ -306,18 +306,29 @@ def _is_word_char(char: str) -> bool:
 # ---------------------------------------------------------------- a table continued on the next page
 
 
-def align_columns(grid: Grid, reference: Grid, tolerance: float = 2.0) -> Grid:
-    """`grid` laid on the columns of `reference` when its column lines are a subset of the reference's.
+def align_columns(grids: list[Grid], tolerance: float = 2.0) -> list[Grid]:
+    """The parts of one table split by page breaks, laid on the same columns.
 
-    A table continued on the next page may lose column lines there (its rows all span some columns),
-    so pdfplumber finds fewer columns; the extraction reads regular grids by column index.
+    A part whose rows all span some columns lacks those column lines, so pdfplumber finds fewer
+    columns there, and the extraction reads regular grids by column index. The parts with the same
+    outer edges as the part with most columns are laid on the column lines of all of them together.
     """
-    edges = _column_edges(reference)
+    own = [_column_edges(grid) for grid in grids]
+    widest = max(own, key=len)
+    if len(widest) < 2:
+        return grids
+    same = [len(e) >= 2 and abs(e[0] - widest[0]) <= tolerance and abs(e[-1] - widest[-1]) <= tolerance
+            for e in own]
+    edges = _merge_edges([x for e, keep in zip(own, same) if keep for x in e], tolerance)
+    return [_lay_on(grid, edges, tolerance) if keep else grid for grid, keep in zip(grids, same)]
+
+
+def _lay_on(grid: Grid, edges: list[float], tolerance: float) -> Grid:
     own = _column_edges(grid)
-    if not edges or not own or len(own) >= len(edges):
+    if len(own) >= len(edges) or len(own) < 2:
         return grid
     index = [_edge_index(x, edges, tolerance) for x in own]
-    if None in index or index != sorted(index) or index[0] != 0 or index[-1] != len(edges) - 1:
+    if None in index or index[0] != 0 or index[-1] != len(edges) - 1:
         return grid
     width = len(edges) - 1
     rows = []
@@ -335,11 +346,14 @@ def align_columns(grid: Grid, reference: Grid, tolerance: float = 2.0) -> Grid:
 
 def _column_edges(grid: Grid) -> list[float]:
     """x positions of a grid's column lines, left to right, from its cells' boxes."""
-    xs = sorted({round(c.bbox[0], 1) for row in grid.rows for c in row if c is not None and c.bbox is not None}
-                | {round(c.bbox[2], 1) for row in grid.rows for c in row if c is not None and c.bbox is not None})
+    boxes = [c.bbox for row in grid.rows for c in row if c is not None and c.bbox is not None]
+    return _merge_edges([b[0] for b in boxes] + [b[2] for b in boxes], 2.0)
+
+
+def _merge_edges(xs: list[float], tolerance: float) -> list[float]:
     edges: list[float] = []
-    for x in xs:
-        if not edges or x - edges[-1] > 2.0:
+    for x in sorted(xs):
+        if not edges or x - edges[-1] > tolerance:
             edges.append(x)
     return edges
 
@@ -350,10 +364,17 @@ def _edge_index(x: float, edges: list[float], tolerance: float) -> int | None:
 
 
 def _align_continuations(blocks: list) -> list:
-    """A grid opening a page right after a grid that closed the previous page is laid on its columns."""
-    for i in range(1, len(blocks)):
-        previous, block = blocks[i - 1], blocks[i]
-        if (isinstance(previous, Grid) and isinstance(block, Grid) and previous.page is not None
-                and block.page == previous.last_page + 1):
-            blocks[i] = align_columns(block, previous)
-    return blocks
+    """Grids that follow each other across page breaks, with nothing between, are laid on the same columns."""
+    result: list = []
+    run: list[Grid] = []
+    for block in [*blocks, None]:
+        continues = (isinstance(block, Grid) and run and run[-1].last_page is not None
+                     and block.page == run[-1].last_page + 1)
+        if continues:
+            run.append(block)
+            continue
+        result += align_columns(run) if len(run) > 1 else run
+        run = [block] if isinstance(block, Grid) else []
+        if block is not None and not isinstance(block, Grid):
+            result.append(block)
+    return result

@@ -18,6 +18,7 @@ from ...textnorm import squash
 
 _PAIR = re.compile(r"「([^」]+)」×「([^」]+)」")
 _ASSIGNMENT = re.compile(r"([^；;=]+)=")
+_NAMED_ROW = re.compile(r"[“「]([^”」]+)[”」]行")
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -93,6 +94,11 @@ def finding_targets(finding: Finding) -> list[Target]:
             if row:
                 add(row, finding.column)
     if not targets:
+        for label in _NAMED_ROW.findall(evidence):
+            row = _row_key(table, label)
+            if row:
+                add(row, None)
+    if not targets:
         if finding.column:
             add(finding.row, finding.column) if finding.row else add(None, finding.column)
         elif finding.row:
@@ -114,17 +120,21 @@ def table_marks(result: AuditResult, table: str) -> dict[Target, list[Finding]]:
 
 
 def marks_for(marks: dict[Target, list[Finding]], table: str, row: str | None, column: str | None,
-              kind: str) -> list[Finding]:
-    """The findings on one printed form cell: a value cell, a row label or a column header."""
+              kind: str, missing: bool = False) -> list[Finding]:
+    """The findings on one printed form cell: a value cell, a row label or a column header.
+
+    A value cell the report lacks also carries the findings on its missing column or row.
+    """
     if kind == "value":
-        return marks.get(Target(table, row, column), [])
+        found = list(marks.get(Target(table, row, column), []))
+        if missing:
+            found += marks.get(Target(table, None, column), []) + marks.get(Target(table, row, None), [])
+        return found
     if kind == "label" and row is not None:
         return marks.get(Target(table, row, None), [])
     if kind == "head":
-        found: list[Finding] = []
         if column is not None:
-            found += marks.get(Target(table, None, column), [])
-        elif row is not None:
-            found += marks.get(Target(table, row, None), [])
-        return found
+            return marks.get(Target(table, None, column), [])
+        if row is not None:
+            return marks.get(Target(table, row, None), [])
     return []

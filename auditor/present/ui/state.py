@@ -21,6 +21,7 @@ SOURCE = "audit_source"  # radio: upload or bundled sample
 UPLOAD = "audit_upload"  # the st.file_uploader widget
 SAMPLE = "audit_sample"  # selectbox of bundled samples
 CURRENT = "audit_current"  # InputFile being audited (name, bytes, sha256, extension)
+RESULT = "audit_result"  # its AuditResult, for other pages of this session
 SEVERITIES = "audit_severities"  # multiselect filter on the findings list
 EVIDENCE = "audit_evidence"  # index of the finding whose evidence is shown
 
@@ -40,7 +41,5 @@ def settings_from_state(state: Mapping) -> Settings:
 def settings_fingerprint(settings: Settings) -> str:
     """A cache key for the settings that change an audit; the API key enters only as its sha256."""
     key_hash = hashlib.sha256(settings.openai_api_key.encode()).hexdigest() if settings.openai_api_key else ""
-    material = "\x1f".join([settings.openai_base_url or "", settings.model or "", key_hash,
-                            str(settings.data_dir), str(settings.max_file_bytes), str(settings.max_pages),
-                            str(settings.label_match_threshold)])
-    return hashlib.sha256(material.encode()).hexdigest()
+    # Settings' repr leaves the key out (field repr=False) and shows every other setting
+    return hashlib.sha256(f"{settings!r}\x1f{key_hash}".encode()).hexdigest()

@@ -1,0 +1,14 @@
+"""政府信息公开工作年度报告审核 — the Streamlit app: `streamlit run app.py`.
+
+A router only: the pages are functions in auditor/present/ui/, the sidebar is shared by all pages.
+"""
+
+import streamlit as st
+
+from auditor.present.ui.audit import audit_page
+from auditor.present.ui.sidebar import settings_sidebar
+
+st.set_page_config(page_title="年报审核", page_icon="📋", layout="wide")
+page = st.navigation([st.Page(audit_page, title="审核报告", icon="📋", url_path="audit", default=True)])
+settings_sidebar()
+page.run()

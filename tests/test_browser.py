@@ -1,0 +1,152 @@
+"""End to end in a real browser: `streamlit run app.py` on 127.0.0.1, Debian's chromium driven by Playwright.
+
+A person uploads a seed-style PDF (表三 without its 总计 column, 表四 with 14 cells) and must see the
+verdict, the findings with their clauses, the highlighted cells of the official-form tables and the
+page image with the evidence boxed. The screenshot is kept for a human to look at (its path is printed;
+set AUDITOR_SCREENSHOT_DIR to choose the folder).
+
+CI installs chromium (.ci/run); locally the test is skipped only when chromium or playwright is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+FIXTURE = ROOT / "tests" / "fixtures" / "reports" / "no-total-column.pdf"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"{CHROMIUM} not found (Debian: apt-get install chromium; CI installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app served on 127.0.0.1:PORT; stopped by its process id afterwards."""
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+               "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
+                pytest.fail(f"streamlit did not become healthy at {url}: {output[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture()
+def screenshot_dir(tmp_path_factory) -> Path:
+    chosen = os.environ.get("AUDITOR_SCREENSHOT_DIR")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _local_only(route) -> None:
+    """Nothing leaves the machine: requests to anything but the app's own server are aborted."""
+    if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+def test_upload_a_pdf_and_see_verdict_findings_highlighted_cells_and_boxed_evidence(server, screenshot_dir):
+    expect = playwright_api.expect
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 3000}, locale="zh-CN")
+            page.route("**/*", _local_only)
+            page.goto(server)
+            expect(page.get_by_role("heading", name="政府信息公开工作年度报告审核")).to_be_visible(timeout=60_000)
+            page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(FIXTURE))
+
+            verdict = page.get_by_text("审核结论：", exact=False).first
+            expect(verdict).to_contain_text("不通过", timeout=60_000)
+            expect(verdict).to_contain_text("错误 2 项")
+            expect(page.get_by_text("审核完成：读取文件")).to_be_visible()
+            expect(page.get_by_text("叙述部分审查：规则模式（未使用大模型）", exact=False)).to_be_visible()
+
+            # the findings, each with its message and its clause
+            expect(page.get_by_text("1. 表三缺少「总计」列，表格结构与年报格式不一致，相关勾稽关系无法完整校验。")).to_be_visible()
+            expect(page.get_by_text("2. 表四缺少「复议后起诉」×「总计」单元格", exact=False)).to_be_visible()
+            expect(page.get_by_text("依据：年报格式（国办公开办函〔2021〕30号）附件", exact=False)).to_have_count(2)
+
+            # the evidence: the page image with the table boxed
+            image = page.locator("[data-testid=stImage] img").first
+            expect(image).to_be_visible()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
+            expect(page.get_by_text("原文第2页（局部），红框为问题所在的表格")).to_be_visible()
+
+            # the official-form tables: 表三 opens first (it has the first error), its missing 总计 column marked
+            table3 = page.locator('table[data-table="table3"]')
+            expect(table3).to_be_visible()
+            expect(table3.locator("td.sev-error", has_text="总计（缺）")).to_have_count(1)
+            expect(table3.locator("td", has_text="一、本年新收政府信息公开申请数量")).to_be_visible()
+            page.get_by_role("tab", name="表四（1项问题）").click()
+            missing = page.locator('table[data-table="table4"] td.sev-error[data-cell="litigation_after_review.total"]')
+            expect(missing).to_be_visible()
+            expect(missing).to_have_text("（缺）")
+            assert missing.evaluate("td => getComputedStyle(td).backgroundColor") == "rgb(248, 215, 218)"
+            page.get_by_role("tab", name="表三（1项问题）").click()
+            expect(table3).to_be_visible()
+
+            # the downloads are built when clicked: the JSON contract and a workbook Excel/WPS can open
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载 JSON").click()
+            assert download.value.suggested_filename == "no-total-column-审核结果.json"
+            data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+            assert (data["verdict"], data["source"]["path"]) == ("fail", "no-total-column.pdf")
+            assert [f["rule"] for f in data["findings"]] == ["STRUCT.table_altered", "STRUCT.table_altered"]
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载 Excel 工作簿").click()
+            assert download.value.suggested_filename == "no-total-column-审核结果.xlsx"
+            book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+            assert book.sheetnames == ["概要", "问题清单", "表二", "表三", "表四"]
+            assert book["问题清单"]["E2"].value.startswith("表三缺少「总计」列")
+
+            page.wait_for_timeout(500)  # let the last paint settle before the picture
+            shot = screenshot_dir / "audit-no-total-column.png"
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 50_000
+            print(f"screenshot: {shot}")
+        finally:
+            browser.close()
