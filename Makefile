@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SAMPLE := data/samples/示例市财政局2024年政府信息公开工作年度报告.pdf
 
-.PHONY: setup demo test bench fixtures
+.PHONY: setup demo app test bench fixtures
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +17,9 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(PY) -m auditor audit "$(SAMPLE)"
+
+app: setup
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --browser.gatherUsageStats false
 
 test: setup
 	$(PY) -m pytest -q

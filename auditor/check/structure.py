@@ -89,7 +89,11 @@ def _typos(report: Report, settings: Settings) -> list[Finding]:
     for name, table in report.tables.items():
         if table is None:
             continue
+        seen = set()
         for typo in table.label_typos:
+            if (typo.printed, typo.official) in seen:
+                continue  # 表四 repeats its leaf labels once per group: one finding per misprint
+            seen.add((typo.printed, typo.official))
             where = "表头" if typo.column else "行标签"
             findings.append(finding(
                 "STRUCT.label_typo", f"{TABLE_NAMES[name]}{where}「{typo.printed}」与年报格式不一致，应为「{typo.official}」。",
