@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..config import Settings
-from ..model import Block, Grid, Paragraph, Section
+from ..model import Block, Paragraph, Section
 from ..textnorm import squash, tidy
 from .labels import labels
 from .locate import is_furniture
@@ -84,6 +84,3 @@ def find_metadata(blocks: list[Block], first_section: int | None) -> tuple[str |
 def body_text(blocks: list[Block]) -> str:
     return "\n".join(tidy(b.text) for b in blocks if isinstance(b, Paragraph) and not is_furniture(b))
 
-
-def grid_positions(blocks: list[Block]) -> list[int]:
-    return [i for i, b in enumerate(blocks) if isinstance(b, Grid)]
