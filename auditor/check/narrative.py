@@ -16,7 +16,7 @@ import yaml
 from ..config import Settings
 from ..model import CellState, Finding, Report, Severity
 from ..textnorm import tidy
-from .findings import finding, number
+from .findings import cell_name, finding, number
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _MENTION = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(件|条|项|个|次|起|宗|份|篇)")
@@ -200,7 +200,6 @@ def _percentages(text: str, section: str, page, settings) -> list[Finding]:
 
 
 def _cell_words(expression: str) -> str:
-    from .findings import cell_name
     names = []
     for term in expression.split("+"):
         table_name, row, column = term.strip().split(".")
