@@ -47,7 +47,7 @@ def main() -> None:
 
     from auditor.config import Settings
     from auditor.review.checklist import load_checklist
-    from auditor.review.corpus_index import CorpusIndex, own_clause_ranks
+    from auditor.retrieval.corpus_index import CorpusIndex, own_clause_ranks
 
     settings = Settings.from_env(cache_dir=args.cache_dir, rule_packs=tuple(args.rule_pack) or None)
     start = time.perf_counter()

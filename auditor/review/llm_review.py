@@ -18,13 +18,13 @@ from ..config import Settings
 from ..extract.labels import labels
 from ..model import Finding, Report
 from .agency import GOVERNMENT
-from .cache import ResponseCache, response_key
+from ..llm.cache import ResponseCache, response_key
 from .checklist import Requirement
-from .corpus import Chunk
+from ..retrieval.corpus import Chunk
 from .findings import to_finding
 from .grounding import STATUSES, ground
-from .llm import endpoint_errors, structured
-from .prompts import load_prompt
+from ..llm.models import endpoint_errors, structured
+from ..llm.prompts import load_prompt
 from .rules import Judgement
 
 _log = logging.getLogger(__name__)

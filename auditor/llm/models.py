@@ -1,4 +1,4 @@
-"""The only place a chat model is built: ChatOpenAI against any OpenAI-compatible endpoint, or None (rules mode)."""
+"""ChatOpenAI against any OpenAI-compatible endpoint, or None (rules mode)."""
 
 from __future__ import annotations
 
