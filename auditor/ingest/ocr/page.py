@@ -1,0 +1,271 @@
+"""A scanned page → the Grids and text lines the PDF reader builds from a text layer, by OCR.
+
+The page is rendered, straightened (±2°), its ruling lines found and erased, and its text read once
+(rapidocr). Each text box goes to the table cell that holds it; a cell with ink but no box (a faint
+digit), or a box running over a line into the next cell, is read again from the cell's own image,
+line by line. Boxes outside ruled tables are grouped into tables without lines where their rows look
+like one, and into text lines otherwise. Every position is in PDF points of the page as displayed,
+and every cell keeps the recogniser's confidence (the lowest of its boxes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ...config import Settings
+from ...model import BBox, Grid, PageNote, RawCell
+from ...textnorm import squash
+from .deskew import Straightened, straighten
+from .engine import TextBox, read_crops, read_lines
+from .layout import LooseTable, join_text, loose_tables, visual_lines
+from .lines import CellBox, RuledTable, find_rulings, ink_of
+from .render import render_page
+
+_BLANK_INK_SHARE = 0.0005  # fewer dark pixels than this: a blank page (or an empty scan)
+_MIN_INK_PIXELS = 25  # a cell with fewer dark pixels than this (after erasing its lines) is empty
+_INSIDE_SHARE = 0.8  # a box is a cell's when this much of it lies inside the cell
+_BLANK_CONFIDENCE = 1.0  # a cell with no ink at all is surely blank
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """A line of running text read by OCR, in PDF points; `size` is the font size it looks like."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    confidence: float
+
+
+@dataclass
+class ScannedPage:
+    """What OCR read on one page. status: "read", "blank" (no ink) or "no_text" (ink, but no text found)."""
+
+    number: int
+    status: str
+    grids: list[Grid] = field(default_factory=list)
+    lines: list[OcrLine] = field(default_factory=list)
+    angle: float = 0.0  # the rotation undone, degrees
+
+    @property
+    def chars(self) -> int:
+        cells = sum(len(squash(c.text)) for g in self.grids for row in g.rows for c in row if c is not None)
+        return cells + sum(len(squash(line.text)) for line in self.lines)
+
+    @property
+    def note(self) -> PageNote | None:
+        """What a reviewer must know about a page OCR could not read."""
+        if self.status == "blank":
+            return PageNote(self.number, "blank_image", f"第{self.number}页是空白图片，没有可识别的内容。")
+        if self.status == "no_text":
+            return PageNote(self.number, "unreadable_image",
+                            f"第{self.number}页是图片，但 OCR 未能从中识别出文字（图片可能过于模糊、过暗，或不是文字），"
+                            "该页内容未参与审核，请人工查看。")
+        return None
+
+
+def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPage:
+    """Read page `number` (1-based) of the PDF at `path` from its image."""
+    dpi = settings.ocr_dpi
+    gray = render_page(path, number - 1, dpi)
+    if _blank(gray):
+        return ScannedPage(number, "blank")
+    upright = straighten(gray, settings.ocr_max_skew)
+    ink = ink_of(upright.image)
+    rulings = find_rulings(ink, dpi)
+    clean = upright.image.copy()
+    clean[rulings.mask > 0] = 255  # lines erased: they would join boxes of neighbouring cells
+    ink[rulings.mask > 0] = 0
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks of dust and noise
+    boxes = read_lines(clean, settings.ocr_threads)
+    reader = _Reader(number, clean, ink, upright, 72 / dpi, settings.ocr_threads)
+    in_ruled = [b for b in boxes if any(t.contains(*b.center) for t in rulings.tables)]
+    loose, rest = loose_tables([b for b in boxes if b not in in_ruled])
+    grids = [reader.ruled(table, [b for b in in_ruled if table.contains(*b.center)]) for table in rulings.tables]
+    grids += [reader.loose(table) for table in loose]
+    reader.read_pending()
+    grids = [grid() for grid in grids]
+    lines = reader.text_lines(rest)
+    page = ScannedPage(number, "read", sorted(grids, key=_grid_top), lines, upright.angle)
+    if not page.chars:
+        page.status = "no_text"
+    return page
+
+
+def _blank(gray: np.ndarray) -> bool:
+    dark = cv2.medianBlur(gray, 3) < 128
+    return dark.mean() < _BLANK_INK_SHARE
+
+
+def _grid_top(grid: Grid) -> float:
+    return min((c.bbox[1] for row in grid.rows for c in row if c is not None and c.bbox), default=0.0)
+
+
+@dataclass
+class _Slot:
+    """One cell being read: its pixel box, the boxes that fell in it, or a crop still to be read."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    boxes: list[TextBox] = field(default_factory=list)
+    reread: bool = False
+    text: str = ""
+    confidence: float = _BLANK_CONFIDENCE
+
+    def share_inside(self, box: TextBox) -> float:
+        w = max(0.0, min(self.x1, box.x1) - max(self.x0, box.x0))
+        h = max(0.0, min(self.bottom, box.bottom) - max(self.top, box.top))
+        return w * h / max(1.0, box.width * box.height)
+
+
+class _Reader:
+    """Turns boxes and cell boxes of one straightened page into RawCells and lines in PDF points."""
+
+    def __init__(self, number: int, clean: np.ndarray, ink: np.ndarray, upright: Straightened, points_per_pixel: float,
+                 threads: int):
+        self.number, self.clean, self.ink, self.upright = number, clean, ink, upright
+        self.points_per_pixel, self.threads = points_per_pixel, threads
+        self.pending: list[tuple[_Slot, list[np.ndarray]]] = []
+
+    # ---------------------------------------------------------------- cells
+
+    def ruled(self, table: RuledTable, boxes: list[TextBox]):
+        slots = {(c.row, c.column): _Slot(c.x0, c.top, c.x1, c.bottom) for c in table.cells}
+        by_cell = list(zip(table.cells, slots.values()))
+        for box in boxes:
+            home = next((s for c, s in by_cell if c.contains(*box.center)), None)
+            if home is None:
+                continue
+            if home.share_inside(box) >= _INSIDE_SHARE and not _vertical(box):
+                home.boxes.append(box)
+                continue
+            for _, slot in by_cell:  # over a line, or a column of vertical text: read each cell from its image
+                if slot.share_inside(box) > 0.15:
+                    slot.reread = True
+        for slot in slots.values():
+            self._settle(slot)
+        rows, columns = len(table.ys) - 1, len(table.xs) - 1
+
+        def build() -> Grid:
+            grid: list[list[RawCell | None]] = [[None] * columns for _ in range(rows)]
+            for cell in table.cells:
+                grid[cell.row][cell.column] = self._raw(slots[(cell.row, cell.column)])
+            return Grid(rows=grid, page=self.number, regular=True)
+        return build
+
+    def loose(self, table: LooseTable):
+        edges = [table.label_right] + [(a[1] + b[0]) / 2 for a, b in zip(table.bands, table.bands[1:])]
+        left = min(b.x0 for row in table.rows for b in row)
+        right = max(table.bands[-1][1], max(b.x1 for row in table.rows for b in row))
+        xs = [left, *edges, right]
+        grid_slots: list[list[_Slot]] = []
+        for row in table.rows:
+            top, bottom = min(b.top for b in row), max(b.bottom for b in row)
+            slots = [_Slot(xs[j], top, xs[j + 1], bottom) for j in range(len(xs) - 1)]
+            for box in row:
+                slots[table.column_of(box)].boxes.append(box)
+            for slot in slots:
+                self._settle(slot)
+            grid_slots.append(slots)
+
+        def build() -> Grid:
+            return Grid(rows=[[self._raw(slot) for slot in slots] for slots in grid_slots], page=self.number,
+                        regular=True)
+        return build
+
+    def _settle(self, slot: _Slot) -> None:
+        """Text from the boxes; or, where there is ink the boxes do not explain, a re-read to schedule."""
+        if not slot.reread and slot.boxes:
+            slot.text = "\n".join(join_text(line) for line in visual_lines(slot.boxes))
+            slot.confidence = min(b.score for b in slot.boxes)
+            return
+        crops = self._line_crops(slot)
+        if crops:
+            self.pending.append((slot, crops))
+        elif slot.boxes:  # a box over a line, but no ink of this cell's own: keep what was read
+            slot.text = "\n".join(join_text(line) for line in visual_lines(slot.boxes))
+            slot.confidence = min(b.score for b in slot.boxes)
+
+    def _line_crops(self, slot: _Slot) -> list[np.ndarray]:
+        """The cell's ink cut into lines of text (rows of ink with blank rows between), padded."""
+        x0, top = int(slot.x0) + 3, int(slot.top) + 3
+        x1, bottom = int(slot.x1) - 2, int(slot.bottom) - 2
+        if x1 <= x0 or bottom <= top:
+            return []
+        ink = self.ink[top:bottom, x0:x1]
+        if int(np.count_nonzero(ink)) < _MIN_INK_PIXELS:
+            return []
+        rows = np.flatnonzero(ink.any(axis=1))
+        runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+        crops = []
+        for run in runs:
+            if len(run) < 4:
+                continue  # a speck, or what is left of a line
+            cols = np.flatnonzero(ink[run[0]:run[-1] + 1].any(axis=0))
+            image = self.clean[top + run[0]:top + run[-1] + 1, x0 + cols[0]:x0 + cols[-1] + 1]
+            pad = max(4, len(run) // 3)
+            crops.append(cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255))
+        return crops
+
+    def read_pending(self) -> None:
+        """All scheduled re-reads of the page in one batch."""
+        crops = [crop for _, crops in self.pending for crop in crops]
+        results = iter(read_crops(crops, self.threads))
+        for slot, slot_crops in self.pending:
+            lines = [next(results) for _ in slot_crops]
+            read = [(text, score) for text, score in lines if text.strip()]
+            slot.text = "\n".join(text for text, _ in read)
+            slot.confidence = min((score for _, score in read), default=0.0)  # ink that reads as nothing
+        self.pending = []
+
+    def _raw(self, slot: _Slot) -> RawCell:
+        return RawCell(slot.text, self.number, self._points(slot.x0, slot.top, slot.x1, slot.bottom),
+                       confidence=round(slot.confidence, 3))
+
+    # ---------------------------------------------------------------- running text
+
+    def text_lines(self, boxes: list[TextBox]) -> list[OcrLine]:
+        grouped = visual_lines(boxes)
+        heights = [max(b.height for b in line) * self.points_per_pixel for line in grouped]
+        sizes = _font_sizes(heights)
+        lines = []
+        for line, size in zip(grouped, sizes):
+            x0, top, x1, bottom = self._points(min(b.x0 for b in line), min(b.top for b in line),
+                                               max(b.x1 for b in line), max(b.bottom for b in line))
+            lines.append(OcrLine(join_text(line), x0, top, x1, bottom, size, round(min(b.score for b in line), 3)))
+        return lines
+
+    def _points(self, x0: float, top: float, x1: float, bottom: float) -> BBox:
+        box = self.upright.box_to_original(x0, top, x1, bottom)
+        return tuple(round(v * self.points_per_pixel, 2) for v in box)  # type: ignore[return-value]
+
+
+def _vertical(box: TextBox) -> bool:
+    """A tall narrow box: a column of characters written one per line, which the recogniser reads sideways."""
+    return box.height > 1.8 * box.width and len(squash(box.text)) <= 2
+
+
+def _font_sizes(heights: list[float], box_per_font: float = 1.15, spread: float = 0.12) -> list[float]:
+    """Font sizes from box heights, lines of similar height given the same size (their median), to 0.5 pt."""
+    order = sorted(range(len(heights)), key=lambda i: heights[i])
+    sizes = [0.0] * len(heights)
+    group: list[int] = []
+    for i in [*order, None]:
+        if i is not None and (not group or heights[i] <= heights[group[0]] * (1 + spread)):
+            group.append(i)
+            continue
+        if group:
+            size = round(float(np.median([heights[g] for g in group])) / box_per_font * 2) / 2
+            for g in group:
+                sizes[g] = size
+        group = [i] if i is not None else []
+    return sizes
