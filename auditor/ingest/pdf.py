@@ -22,6 +22,7 @@ from ..config import Settings
 from ..errors import CorruptFile, EncryptedPdf, FileTooLarge, NoTextLayer
 from ..model import BBox, Document, Grid, Paragraph, RawCell
 from ..textnorm import squash
+from .ocr import needs_ocr, read_scanned_page
 
 _ENCRYPTION_ERRORS = (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed)
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -59,6 +60,7 @@ class _Page:
     chars: int = 0  # non-blank characters of the text layer
     garbled: int = 0  # of which undecodable: "(cid:123)" (no ToUnicode map) or private-use code points
     images: int = 0
+    cjk: int = 0  # of which Chinese
 
 
 # ---------------------------------------------------------------- entry point
@@ -74,10 +76,12 @@ def read_pdf(path: Path, digest: str, settings: Settings) -> Document:
         read = [_read_page(page, path) for page in pages]
     finally:
         pdf.close()
+    read, scanned = _read_scans(read, path, settings)
     _require_text(read, path)
-    notes = [f"第{p.number}页没有文字层（可能是扫描图片），该页内容无法读取。"
-             for p in read if p.images and p.chars < _MIN_CHARS_PER_PAGE]
-    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes)
+    page_notes = [s.note for s in scanned if s.note is not None]
+    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read),
+                    notes=[n.message for n in page_notes], ocr_pages=[s.number for s in scanned if s.status == "read"],
+                    page_notes=page_notes)
 
 
 # ---------------------------------------------------------------- opening, errors
@@ -117,10 +121,10 @@ def _require_text(pages: list[_Page], path: Path) -> None:
     if any(p.chars >= _MIN_CHARS_PER_PAGE for p in pages):
         return
     if any(p.images for p in pages):
-        why = "页面只有图片，没有文字层"
-    else:
-        why = "没有可提取的文字（可能是扫描件，或文字已转为图形）"
-    raise NoTextLayer(f"“{path.name}”{why}：扫描件，暂不支持，需要OCR。请提供带文字层的 PDF，或 Word 等可复制文字的版本。")
+        raise NoTextLayer(f"“{path.name}”的页面只有图片，OCR 也未能从中识别出文字（空白页，或图片过于模糊、过暗）："
+                          "请提供清晰的扫描件（建议 200 dpi 以上），或带文字层的 PDF、Word 版本。")
+    raise NoTextLayer(f"“{path.name}”没有可提取的文字，也没有可供 OCR 识别的图片（文字可能已转为图形）；"
+                      "请提供带文字层的 PDF，或 Word 等可复制文字的版本。")
 
 
 # ---------------------------------------------------------------- one page
@@ -145,6 +149,7 @@ def _read_page(page, path: Path) -> _Page:
     result = _Page(number, width, height, images=images)
     result.chars = sum(1 for c in chars if not c["text"].isspace())
     result.garbled = sum(1 for c in chars if _undecodable(c["text"]))
+    result.cjk = sum(1 for c in chars if any("\u3400" <= ch <= "\u9fff" for ch in c["text"]))
     boxes = [bbox for bbox, _, _ in cells]
     result.grids = [_grid(rows, texts, number) for _, rows, texts in cells]
     outside = [c for c in chars if not c["text"].isspace() and not _inside_any(c, boxes)]
@@ -153,7 +158,28 @@ def _read_page(page, path: Path) -> _Page:
 
 
 def _undecodable(text: str) -> bool:
-    return text.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" for ch in text)
+    return text.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" for ch in text)
+
+
+def _read_scans(pages: list[_Page], path: Path, settings: Settings) -> tuple[list[_Page], list]:
+    """The OCR hook: pages without a usable text layer (a scan, a garbled layer) read again from their image.
+
+    Returns the pages, those read by OCR replaced by what OCR found (in the same shape: grids and lines
+    in PDF points), and the ScannedPage of each page OCR read.
+    """
+    result, scanned = [], []
+    for page in pages:
+        if not needs_ocr(page.chars, page.garbled, page.cjk, page.images):
+            result.append(page)
+            continue
+        read = read_scanned_page(path, page.number, settings)
+        scanned.append(read)
+        ocr = _Page(page.number, page.width, page.height, grids=read.grids, chars=read.chars, images=page.images,
+                    cjk=read.chars)
+        lines = (_Line(x.text, page.number, x.x0, x.top, x.x1, x.bottom, x.size) for x in read.lines)
+        ocr.lines = [line for line in lines if not _is_furniture(line, page.height)]
+        result.append(ocr)
+    return result, scanned
 
 
 def _overprinted(chars: list[dict]) -> bool:
