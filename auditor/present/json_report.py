@@ -27,7 +27,7 @@ def table_to_contract(table: Table | None) -> dict | None:
 
 def _cell_detail(cell: Cell) -> dict:
     detail = {"page": cell.page, "bbox": list(cell.bbox) if cell.bbox else None, "raw": cell.raw,
-              "state": cell.state.value}
+              "state": cell.state.value, "confidence": cell.confidence}
     if cell.note:
         detail["note"] = cell.note
     return detail
@@ -54,7 +54,8 @@ def report_header(report: Report) -> dict:
     document = report.document
     return {
         "source": {"path": str(document.path), "sha256": document.sha256, "format": document.format,
-                   "pages": document.pages},
+                   "pages": document.pages, "ocr_pages": list(document.ocr_pages),
+                   "page_notes": [asdict(note) for note in document.page_notes]},
         "report": {"agency": report.agency, "year": report.year, "title": report.title},
         "sections": {key: {"present": s.present, "heading": s.heading, "page": s.page,
                            "chars": sum(1 for ch in s.text if not ch.isspace())}
