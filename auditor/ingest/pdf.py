@@ -22,7 +22,7 @@ from ..config import Settings
 from ..errors import CorruptFile, EncryptedPdf, FileTooLarge, NoTextLayer
 from ..model import BBox, Document, Grid, Paragraph, RawCell
 from ..textnorm import squash
-from .ocr import needs_ocr, read_scanned_page
+from .ocr import align_continued_tables, needs_ocr, read_scanned_page
 
 _ENCRYPTION_ERRORS = (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed)
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -165,21 +165,24 @@ def _read_scans(pages: list[_Page], path: Path, settings: Settings) -> tuple[lis
     """The OCR hook: pages without a usable text layer (a scan, a garbled layer) read again from their image.
 
     Returns the pages, those read by OCR replaced by what OCR found (in the same shape: grids and lines
-    in PDF points), and the ScannedPage of each page OCR read.
+    in PDF points; a table continued over scanned pages already laid on one set of columns), and the
+    ScannedPage of each page OCR read.
     """
-    result, scanned = [], []
+    scanned = {page.number: read_scanned_page(path, page.number, settings) for page in pages
+               if needs_ocr(page.chars, page.garbled, page.cjk, page.images)}
+    align_continued_tables(list(scanned.values()))
+    result = []
     for page in pages:
-        if not needs_ocr(page.chars, page.garbled, page.cjk, page.images):
+        read = scanned.get(page.number)
+        if read is None:
             result.append(page)
             continue
-        read = read_scanned_page(path, page.number, settings)
-        scanned.append(read)
         ocr = _Page(page.number, page.width, page.height, grids=read.grids, chars=read.chars, images=page.images,
                     cjk=read.chars)
         lines = (_Line(x.text, page.number, x.x0, x.top, x.x1, x.bottom, x.size) for x in read.lines)
         ocr.lines = [line for line in lines if not _is_furniture(line, page.height)]
         result.append(ocr)
-    return result, scanned
+    return result, list(scanned.values())
 
 
 def _overprinted(chars: list[dict]) -> bool:
@@ -399,7 +402,8 @@ def _align_continuations(blocks: list) -> list:
         if continues:
             run.append(block)
             continue
-        result += align_columns(run) if len(run) > 1 else run
+        scanned = any(c is not None and c.confidence is not None for g in run for row in g.rows for c in row)
+        result += align_columns(run) if len(run) > 1 and not scanned else run  # scans: aligned by the OCR reader
         run = [block] if isinstance(block, Grid) else []
         if block is not None and not isinstance(block, Grid):
             result.append(block)

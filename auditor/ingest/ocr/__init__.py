@@ -15,7 +15,7 @@ from ...config import Settings
 if TYPE_CHECKING:
     from .page import ScannedPage
 
-__all__ = ["needs_ocr", "read_scanned_page"]
+__all__ = ["align_continued_tables", "needs_ocr", "read_scanned_page"]
 
 _MIN_CHARS = 20  # a text layer with fewer characters than this does not hold the page's content
 _MAX_GARBLED_SHARE = 0.3
@@ -32,6 +32,13 @@ def needs_ocr(chars: int, garbled: int, cjk: int, images: int) -> bool:
     if chars < _MIN_CHARS:
         return images > 0
     return garbled > _MAX_GARBLED_SHARE * chars or cjk == 0
+
+
+def align_continued_tables(pages: list[ScannedPage]) -> None:
+    """Lay the parts of a table continued over consecutive scanned pages on the same columns (continuation.py)."""
+    from .continuation import align_continued_tables as align
+
+    align(pages)
 
 
 def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPage:

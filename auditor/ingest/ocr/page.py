@@ -45,14 +45,35 @@ class OcrLine:
 
 
 @dataclass
+class ScannedTable:
+    """A table read from a page image, and its column lines where the page is straight.
+
+    `edges` are the x positions (points) of its column lines on the straightened page, relative to the
+    first: the same for every page a table is printed on, however each page lay on the scanner.
+    """
+
+    grid: Grid
+    edges: list[float]
+
+    @property
+    def bbox(self) -> BBox:
+        boxes = [c.bbox for row in self.grid.rows for c in row if c is not None and c.bbox is not None]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+@dataclass
 class ScannedPage:
     """What OCR read on one page. status: "read", "blank" (no ink) or "no_text" (ink, but no text found)."""
 
     number: int
     status: str
-    grids: list[Grid] = field(default_factory=list)
+    tables: list[ScannedTable] = field(default_factory=list)
     lines: list[OcrLine] = field(default_factory=list)
     angle: float = 0.0  # the rotation undone, degrees
+
+    @property
+    def grids(self) -> list[Grid]:
+        return [table.grid for table in self.tables]
 
     @property
     def chars(self) -> int:
@@ -88,12 +109,12 @@ def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPag
     reader = _Reader(number, clean, ink, upright, 72 / dpi, settings.ocr_threads)
     in_ruled = [b for b in boxes if any(t.contains(*b.center) for t in rulings.tables)]
     loose, rest = loose_tables([b for b in boxes if b not in in_ruled])
-    grids = [reader.ruled(table, [b for b in in_ruled if table.contains(*b.center)]) for table in rulings.tables]
-    grids += [reader.loose(table) for table in loose]
+    tables = [reader.ruled(table, [b for b in in_ruled if table.contains(*b.center)]) for table in rulings.tables]
+    tables += [reader.loose(table) for table in loose]
     reader.read_pending()
-    grids = [grid() for grid in grids]
+    tables = [table() for table in tables]
     lines = reader.text_lines(rest)
-    page = ScannedPage(number, "read", sorted(grids, key=_grid_top), lines, upright.angle)
+    page = ScannedPage(number, "read", sorted(tables, key=lambda t: t.bbox[1]), lines, upright.angle)
     if not page.chars:
         page.status = "no_text"
     return page
@@ -102,10 +123,6 @@ def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPag
 def _blank(gray: np.ndarray) -> bool:
     dark = cv2.medianBlur(gray, 3) < 128
     return dark.mean() < _BLANK_INK_SHARE
-
-
-def _grid_top(grid: Grid) -> float:
-    return min((c.bbox[1] for row in grid.rows for c in row if c is not None and c.bbox), default=0.0)
 
 
 @dataclass
@@ -155,11 +172,11 @@ class _Reader:
             self._settle(slot)
         rows, columns = len(table.ys) - 1, len(table.xs) - 1
 
-        def build() -> Grid:
+        def build() -> ScannedTable:
             grid: list[list[RawCell | None]] = [[None] * columns for _ in range(rows)]
             for cell in table.cells:
                 grid[cell.row][cell.column] = self._raw(slots[(cell.row, cell.column)])
-            return Grid(rows=grid, page=self.number, regular=True)
+            return ScannedTable(Grid(rows=grid, page=self.number, regular=True), self._edges(table.xs))
         return build
 
     def loose(self, table: LooseTable):
@@ -177,9 +194,10 @@ class _Reader:
                 self._settle(slot)
             grid_slots.append(slots)
 
-        def build() -> Grid:
-            return Grid(rows=[[self._raw(slot) for slot in slots] for slots in grid_slots], page=self.number,
+        def build() -> ScannedTable:
+            grid = Grid(rows=[[self._raw(slot) for slot in slots] for slots in grid_slots], page=self.number,
                         regular=True)
+            return ScannedTable(grid, self._edges(xs))
         return build
 
     def _settle(self, slot: _Slot) -> None:
@@ -226,6 +244,9 @@ class _Reader:
             slot.text = "\n".join(text for text, _ in read)
             slot.confidence = min((score for _, score in read), default=0.0)  # ink that reads as nothing
         self.pending = []
+
+    def _edges(self, xs: list[float]) -> list[float]:
+        return [round((x - xs[0]) * self.points_per_pixel, 2) for x in xs]
 
     def _raw(self, slot: _Slot) -> RawCell:
         return RawCell(slot.text, self.number, self._points(slot.x0, slot.top, slot.x1, slot.bottom),
