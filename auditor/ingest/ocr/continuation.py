@@ -15,7 +15,8 @@ from ...model import RawCell
 from ...textnorm import squash
 from .page import ScannedPage, ScannedTable
 
-_FURNITURE = re.compile(r"^[-—–－]*(?:第?\d{1,4}页?(?:共\d+页)?|\d+/\d+)[-—–－]*$")  # page numbers may sit between
+# page numbers may sit below a table's first part and above its next one
+_FURNITURE = re.compile(r"^[-—–－]*(?:第?\d{1,4}页?(?:共\d+页)?|\d+/\d+)[-—–－]*$")
 
 
 def align_continued_tables(pages: list[ScannedPage], tolerance: float = 2.5) -> None:

@@ -84,15 +84,16 @@ def read_crops(crops: list[np.ndarray], threads: int = 0) -> list[tuple[str, flo
     return [(text, float(score)) for text, score in zip(result.txts or [], result.scores)]
 
 
-def read_lines(image: np.ndarray, threads: int = 0) -> list[TextBox]:
-    """Detect and recognise every text line of a grayscale page image."""
+def read_boxes(image: np.ndarray, envelopes: list[tuple[float, float, float, float]],
+               threads: int = 0) -> list[TextBox]:
+    """Recognise the text in each envelope (x0, top, x1, bottom) of a grayscale page; empty readings dropped."""
     height, width = image.shape[:2]
-    envelopes = []
-    for x0, top, x1, bottom in detect(image, threads):
+    kept = []
+    for x0, top, x1, bottom in envelopes:
         x0, top = max(0, int(np.floor(x0))), max(0, int(np.floor(top)))
         x1, bottom = min(width, int(np.ceil(x1))), min(height, int(np.ceil(bottom)))
         if x1 - x0 >= 2 and bottom - top >= 2:
-            envelopes.append((x0, top, x1, bottom))
-    texts = read_crops([image[top:bottom, x0:x1] for x0, top, x1, bottom in envelopes], threads)
+            kept.append((x0, top, x1, bottom))
+    texts = read_crops([image[top:bottom, x0:x1] for x0, top, x1, bottom in kept], threads)
     return [TextBox(text, score, x0, top, x1, bottom)
-            for (x0, top, x1, bottom), (text, score) in zip(envelopes, texts) if text.strip()]
+            for (x0, top, x1, bottom), (text, score) in zip(kept, texts) if text.strip()]

@@ -10,6 +10,7 @@ and every cell keeps the recogniser's confidence (the lowest of its boxes).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from ...config import Settings
 from ...model import BBox, Grid, PageNote, RawCell
 from ...textnorm import squash
 from .deskew import Straightened, straighten
-from .engine import TextBox, read_crops, read_lines
+from .engine import TextBox, detect, read_boxes, read_crops
 from .layout import LooseTable, join_text, loose_tables, visual_lines
 from .lines import CellBox, RuledTable, find_rulings, ink_of
 from .render import render_page
@@ -29,6 +30,8 @@ _BLANK_INK_SHARE = 0.0005  # fewer dark pixels than this: a blank page (or an em
 _MIN_INK_PIXELS = 25  # a cell with fewer dark pixels than this (after erasing its lines) is empty
 _INSIDE_SHARE = 0.8  # a box is a cell's when this much of it lies inside the cell
 _BLANK_CONFIDENCE = 1.0  # a cell with no ink at all is surely blank
+_CLEAN_NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ class ScannedPage:
             return PageNote(self.number, "blank_image", f"第{self.number}页是空白图片，没有可识别的内容。")
         if self.status == "no_text":
             return PageNote(self.number, "unreadable_image",
-                            f"第{self.number}页是图片，但 OCR 未能从中识别出文字（图片可能过于模糊、过暗，或不是文字），"
-                            "该页内容未参与审核，请人工查看。")
+                            f"第{self.number}页是图片，但 OCR 未能从中识别出文字（图片可能过于模糊、过暗，"
+                            "或不是文字），该页内容未参与审核，请人工查看。")
         return None
 
 
@@ -105,19 +108,36 @@ def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPag
     clean[rulings.mask > 0] = 255  # lines erased: they would join boxes of neighbouring cells
     ink[rulings.mask > 0] = 0
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks of dust and noise
-    boxes = read_lines(clean, settings.ocr_threads)
+    envelopes = [_inside_cell(e, rulings.tables) for e in detect(clean, settings.ocr_threads)]
+    boxes = read_boxes(clean, envelopes, settings.ocr_threads)
     reader = _Reader(number, clean, ink, upright, 72 / dpi, settings.ocr_threads)
     in_ruled = [b for b in boxes if any(t.contains(*b.center) for t in rulings.tables)]
     loose, rest = loose_tables([b for b in boxes if b not in in_ruled])
     tables = [reader.ruled(table, [b for b in in_ruled if table.contains(*b.center)]) for table in rulings.tables]
     tables += [reader.loose(table) for table in loose]
     reader.read_pending()
+    reader.read_past_specks()
     tables = [table() for table in tables]
     lines = reader.text_lines(rest)
     page = ScannedPage(number, "read", sorted(tables, key=lambda t: t.bbox[1]), lines, upright.angle)
     if not page.chars:
         page.status = "no_text"
     return page
+
+
+def _inside_cell(envelope: tuple[float, float, float, float], tables: list[RuledTable]) -> tuple[float, ...]:
+    """A text line that lies in a table cell, cut to the cell's inside: no remnant of its lines is read."""
+    x0, top, x1, bottom = envelope
+    center = ((x0 + x1) / 2, (top + bottom) / 2)
+    for table in tables:
+        cell = next((c for c in table.cells if c.contains(*center)), None) if table.contains(*center) else None
+        if cell is None:
+            continue
+        inner = (max(x0, cell.x0 + 3), max(top, cell.top + 3), min(x1, cell.x1 - 2), min(bottom, cell.bottom - 2))
+        area = (x1 - x0) * (bottom - top)
+        if (inner[2] - inner[0]) * (inner[3] - inner[1]) >= _INSIDE_SHARE * area:
+            return inner
+    return envelope
 
 
 def _blank(gray: np.ndarray) -> bool:
@@ -152,17 +172,19 @@ class _Reader:
         self.number, self.clean, self.ink, self.upright = number, clean, ink, upright
         self.points_per_pixel, self.threads = points_per_pixel, threads
         self.pending: list[tuple[_Slot, list[np.ndarray]]] = []
+        self.slots: list[_Slot] = []
 
     # ---------------------------------------------------------------- cells
 
     def ruled(self, table: RuledTable, boxes: list[TextBox]):
         slots = {(c.row, c.column): _Slot(c.x0, c.top, c.x1, c.bottom) for c in table.cells}
         by_cell = list(zip(table.cells, slots.values()))
+        line_height = float(np.median([b.height for b in boxes])) if boxes else 0.0
         for box in boxes:
             home = next((s for c, s in by_cell if c.contains(*box.center)), None)
             if home is None:
                 continue
-            if home.share_inside(box) >= _INSIDE_SHARE and not _vertical(box):
+            if home.share_inside(box) >= _INSIDE_SHARE and not _vertical(box, line_height):
                 home.boxes.append(box)
                 continue
             for _, slot in by_cell:  # over a line, or a column of vertical text: read each cell from its image
@@ -202,6 +224,7 @@ class _Reader:
 
     def _settle(self, slot: _Slot) -> None:
         """Text from the boxes; or, where there is ink the boxes do not explain, a re-read to schedule."""
+        self.slots.append(slot)
         if not slot.reread and slot.boxes:
             slot.text = "\n".join(join_text(line) for line in visual_lines(slot.boxes))
             slot.confidence = min(b.score for b in slot.boxes)
@@ -245,6 +268,41 @@ class _Reader:
             slot.confidence = min((score for _, score in read), default=0.0)  # ink that reads as nothing
         self.pending = []
 
+    def read_past_specks(self) -> None:
+        """Numbers read with a stray mark beside them (".0", "12。"): each read again without the specks.
+
+        The cell is cut to the span of its glyphs (specks are not in the page's ink, which is cleaned of
+        them; a dash is a glyph), so marks beside the digits go and nothing between them (a decimal point)
+        is lost; the new reading is kept only if it is a clean number.
+        """
+        todo = []
+        for slot in self.slots:
+            text = squash(slot.text)
+            if re.search(r"\d", text) and not _CLEAN_NUMBER.match(text) and not _CJK.search(text):
+                crop = self._without_specks(slot)
+                if crop is not None:
+                    todo.append((slot, crop))
+        for (slot, _), (text, score) in zip(todo, read_crops([crop for _, crop in todo], self.threads)):
+            if _CLEAN_NUMBER.match(squash(text)):
+                slot.text, slot.confidence = text, score
+
+    def _without_specks(self, slot: _Slot) -> np.ndarray | None:
+        x0, top = int(slot.x0) + 3, int(slot.top) + 3
+        x1, bottom = int(slot.x1) - 2, int(slot.bottom) - 2
+        if x1 <= x0 or bottom <= top:
+            return None
+        count, _, stats, _ = cv2.connectedComponentsWithStats(self.ink[top:bottom, x0:x1], connectivity=8)
+        parts = [tuple(int(v) for v in stats[i][:4]) for i in range(1, count)]
+        if not parts:
+            return None
+        tallest = max(h for _, _, _, h in parts)
+        glyphs = [p for p in parts if p[3] >= 0.4 * tallest or (p[2] >= 1.5 * p[3] and p[2] >= 0.3 * tallest)]
+        left, right = min(p[0] for p in glyphs), max(p[0] + p[2] for p in glyphs)
+        upper, lower = min(p[1] for p in glyphs), max(p[1] + p[3] for p in glyphs)
+        image = self.clean[top + upper:top + lower, x0 + left:x0 + right]
+        pad = max(4, (lower - upper) // 3)
+        return cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
     def _edges(self, xs: list[float]) -> list[float]:
         return [round((x - xs[0]) * self.points_per_pixel, 2) for x in xs]
 
@@ -270,23 +328,20 @@ class _Reader:
         return tuple(round(v * self.points_per_pixel, 2) for v in box)  # type: ignore[return-value]
 
 
-def _vertical(box: TextBox) -> bool:
-    """A tall narrow box: a column of characters written one per line, which the recogniser reads sideways."""
-    return box.height > 1.8 * box.width and len(squash(box.text)) <= 2
+def _vertical(box: TextBox, line_height: float) -> bool:
+    """A tall narrow box of several lines' height: characters written one per line (竖排表头 结/果/维/持),
+    which the recogniser cannot read as one line; the cell is read again line by line."""
+    return box.height > 1.8 * box.width and box.height > 1.6 * line_height
 
 
-def _font_sizes(heights: list[float], box_per_font: float = 1.15, spread: float = 0.12) -> list[float]:
-    """Font sizes from box heights, lines of similar height given the same size (their median), to 0.5 pt."""
-    order = sorted(range(len(heights)), key=lambda i: heights[i])
-    sizes = [0.0] * len(heights)
-    group: list[int] = []
-    for i in [*order, None]:
-        if i is not None and (not group or heights[i] <= heights[group[0]] * (1 + spread)):
-            group.append(i)
-            continue
-        if group:
-            size = round(float(np.median([heights[g] for g in group])) / box_per_font * 2) / 2
-            for g in group:
-                sizes[g] = size
-        group = [i] if i is not None else []
-    return sizes
+def _font_sizes(heights: list[float], box_per_font: float = 1.75, spread: float = 0.2) -> list[float]:
+    """Font sizes from the heights of text-line boxes (a box is ~1.75 × the body text's size, margin included).
+
+    Box heights of one font vary with the characters in the line (brackets, quotes), so every line within
+    `spread` of the page's median height is given the median's size: the body text gets one size, and
+    lines of one paragraph can be joined. Other lines (titles, notes) keep their own, to 0.5 pt.
+    """
+    if not heights:
+        return []
+    median = float(np.median(heights))
+    return [round((median if abs(h - median) <= spread * median else h) / box_per_font * 2) / 2 for h in heights]

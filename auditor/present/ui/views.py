@@ -10,7 +10,8 @@ from ...check.findings import TABLE_NAMES, cell_name
 from ...extract.labels import labels
 from ...model import AuditResult, Finding, Severity
 from ..json_report import render_json
-from ..markdown_report import MODE_TEXT, SEVERITY_TEXT, VERDICT_TEXT, counts, render_markdown, sorted_findings
+from ..markdown_report import (MODE_TEXT, SEVERITY_TEXT, VERDICT_TEXT, counts, ocr_note, render_markdown,
+                               sorted_findings)
 from ..spreadsheet import XLSX_MIME, render_findings_csv, render_workbook
 from . import state
 from .evidence import Location, locate, page_image, passages
@@ -46,6 +47,8 @@ def show_summary(result: AuditResult, source: InputFile) -> None:
                f"文件：{source.name}（{report.document.format.upper()}"
                + (f"，{report.document.pages}页）" if report.document.pages else "）")]
     st.caption("　".join(details))
+    if ocr_note(result):
+        st.caption(ocr_note(result))
     verdict = VERDICT_TEXT[result.verdict]
     line = (f"审核结论：**{verdict}**　评分 {result.score:g}/100　"
             f"错误 {n[Severity.ERROR]} 项，警告 {n[Severity.WARNING]} 项，提示 {n[Severity.INFO]} 项")
