@@ -107,7 +107,7 @@ def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPag
     clean = upright.image.copy()
     clean[rulings.mask > 0] = 255  # lines erased: they would join boxes of neighbouring cells
     ink[rulings.mask > 0] = 0
-    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks of dust and noise
+    ink = _without_dust(ink, max(4, dpi // 30))
     envelopes = [_inside_cell(e, rulings.tables) for e in detect(clean, settings.ocr_threads)]
     boxes = read_boxes(clean, envelopes, settings.ocr_threads)
     reader = _Reader(number, clean, ink, upright, 72 / dpi, settings.ocr_threads)
@@ -138,6 +138,14 @@ def _inside_cell(envelope: tuple[float, float, float, float], tables: list[Ruled
         if (inner[2] - inner[0]) * (inner[3] - inner[1]) >= _INSIDE_SHARE * area:
             return inner
     return envelope
+
+
+def _without_dust(ink: np.ndarray, smallest: int) -> np.ndarray:
+    """The ink without its specks (blobs of fewer than `smallest` pixels): strokes keep their full width."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= smallest
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def _blank(gray: np.ndarray) -> bool:
@@ -179,7 +187,8 @@ class _Reader:
     def ruled(self, table: RuledTable, boxes: list[TextBox]):
         slots = {(c.row, c.column): _Slot(c.x0, c.top, c.x1, c.bottom) for c in table.cells}
         by_cell = list(zip(table.cells, slots.values()))
-        line_height = float(np.median([b.height for b in boxes])) if boxes else 0.0
+        flat = [b.height for b in boxes if b.width >= b.height]  # one line of text, or a short number
+        line_height = float(np.median(flat)) if flat else 0.0
         for box in boxes:
             home = next((s for c, s in by_cell if c.contains(*box.center)), None)
             if home is None:
@@ -226,18 +235,20 @@ class _Reader:
         """Text from the boxes; or, where there is ink the boxes do not explain, a re-read to schedule."""
         self.slots.append(slot)
         if not slot.reread and slot.boxes:
-            slot.text = "\n".join(join_text(line) for line in visual_lines(slot.boxes))
-            slot.confidence = min(b.score for b in slot.boxes)
+            _read_as(slot, [(join_text(line), min(b.score for b in line)) for line in visual_lines(slot.boxes)])
             return
         crops = self._line_crops(slot)
         if crops:
             self.pending.append((slot, crops))
         elif slot.boxes:  # a box over a line, but no ink of this cell's own: keep what was read
-            slot.text = "\n".join(join_text(line) for line in visual_lines(slot.boxes))
-            slot.confidence = min(b.score for b in slot.boxes)
+            _read_as(slot, [(join_text(line), min(b.score for b in line)) for line in visual_lines(slot.boxes)])
 
     def _line_crops(self, slot: _Slot) -> list[np.ndarray]:
-        """The cell's ink cut into lines of text (rows of ink with blank rows between), padded."""
+        """The cell's ink cut into lines of text (rows of ink with blank rows between), padded.
+
+        A column of characters written one per line (a vertical header) becomes one line: its characters,
+        cut at the column's width (a character may have blank rows inside it), set side by side.
+        """
         x0, top = int(slot.x0) + 3, int(slot.top) + 3
         x1, bottom = int(slot.x1) - 2, int(slot.bottom) - 2
         if x1 <= x0 or bottom <= top:
@@ -246,14 +257,33 @@ class _Reader:
         if int(np.count_nonzero(ink)) < _MIN_INK_PIXELS:
             return []
         rows = np.flatnonzero(ink.any(axis=1))
-        runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+        runs = [(int(r[0]), int(r[-1])) for r in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)]
+        tallest = max(end - start + 1 for start, end in runs)
+        joined: list[tuple[int, int]] = []
+        for start, end in runs:  # a stroke broken by a blank row or two is one line
+            if joined and start - joined[-1][1] - 1 <= max(2, 0.15 * tallest):
+                joined[-1] = (joined[-1][0], end)
+            else:
+                joined.append((start, end))
+        runs = [(start, end) for start, end in joined if end - start + 1 >= 4]
+        if not runs:
+            return []  # specks, or what is left of a line
+        cols = np.flatnonzero(ink[runs[0][0]:runs[-1][1] + 1].any(axis=0))
+        width = int(cols[-1] - cols[0] + 1)
+        if runs[-1][1] - runs[0][0] + 1 > 1.8 * width and len(runs) >= 2:
+            chars = []
+            for start, end in runs:
+                if chars and end - chars[-1][0] + 1 <= 1.25 * width:
+                    chars[-1] = (chars[-1][0], end)
+                else:
+                    chars.append((start, end))
+            left, right = x0 + int(cols[0]), x0 + int(cols[-1]) + 1
+            return [_side_by_side([self.clean[top + a:top + b + 1, left:right] for a, b in chars])]
         crops = []
-        for run in runs:
-            if len(run) < 4:
-                continue  # a speck, or what is left of a line
-            cols = np.flatnonzero(ink[run[0]:run[-1] + 1].any(axis=0))
-            image = self.clean[top + run[0]:top + run[-1] + 1, x0 + cols[0]:x0 + cols[-1] + 1]
-            pad = max(4, len(run) // 3)
+        for start, end in runs:
+            line = np.flatnonzero(ink[start:end + 1].any(axis=0))
+            image = self.clean[top + start:top + end + 1, x0 + line[0]:x0 + line[-1] + 1]
+            pad = max(4, (end - start + 1) // 3)
             crops.append(cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255))
         return crops
 
@@ -263,9 +293,7 @@ class _Reader:
         results = iter(read_crops(crops, self.threads))
         for slot, slot_crops in self.pending:
             lines = [next(results) for _ in slot_crops]
-            read = [(text, score) for text, score in lines if text.strip()]
-            slot.text = "\n".join(text for text, _ in read)
-            slot.confidence = min((score for _, score in read), default=0.0)  # ink that reads as nothing
+            _read_as(slot, [(text, score) for text, score in lines if text.strip()])
         self.pending = []
 
     def read_past_specks(self) -> None:
@@ -326,6 +354,30 @@ class _Reader:
     def _points(self, x0: float, top: float, x1: float, bottom: float) -> BBox:
         box = self.upright.box_to_original(x0, top, x1, bottom)
         return tuple(round(v * self.points_per_pixel, 2) for v in box)  # type: ignore[return-value]
+
+
+def _read_as(slot: _Slot, lines: list[tuple[str, float]]) -> None:
+    """A cell's text from its lines read. Ink that reads as nothing has no confidence; nor have lines of
+    digits only, one under the other: a number is never wrapped in these tables, so those are one number
+    misread in pieces (or a number and a mark), which must not be run together into another number."""
+    slot.text = "\n".join(text for text, _ in lines)
+    slot.confidence = min((score for _, score in lines), default=0.0)
+    if len(lines) > 1 and not any(_CJK.search(text) for text, _ in lines):
+        slot.confidence = 0.0
+
+
+def _side_by_side(images: list[np.ndarray]) -> np.ndarray:
+    """Character images set on one line, centred on a common height, a little apart, with a margin."""
+    height = max(image.shape[0] for image in images)
+    gap = max(2, height // 6)
+    placed = []
+    for image in images:
+        above = (height - image.shape[0]) // 2
+        placed.append(cv2.copyMakeBorder(image, above, height - image.shape[0] - above, gap, gap,
+                                         cv2.BORDER_CONSTANT, value=255))
+    line = np.hstack(placed)
+    pad = max(4, height // 3)
+    return cv2.copyMakeBorder(line, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
 def _vertical(box: TextBox, line_height: float) -> bool:
