@@ -176,3 +176,20 @@ def test_parts_with_text_between_or_other_columns_are_left_alone():
     a, scanned = pages(False, [0, 45, 103, 200, 250, 300])  # no column line at 240: another table
     align_continued_tables(scanned)
     assert len(a.grid.rows[0]) == 3
+
+
+def test_a_label_wrapped_over_three_lines_joins_the_row_of_its_numbers_and_a_blank_row_stays():
+    rows = [
+        [box("1.属于国家秘密", 100, 100, 200, 24), box("24", 420, 100, 20), box("0", 515, 100, 12), box("25", 615, 100, 20)],
+        [box("2.申请人无正当理由逾期不补正、", 100, 134, 200, 24)],  # first line of a wrapped label: tight above
+        [box("行政机关不再处理其政府信息公", 100, 154, 200, 24), box("16", 420, 154, 20), box("0", 515, 154, 12),
+         box("17", 615, 154, 20)],
+        [box("开申请", 100, 174, 60, 24)],  # its last line: tight below
+        [box("3.其他", 100, 208, 60, 24)],  # a row whose numbers are all blank: as far from both neighbours
+        [box("（七）总计", 100, 242, 100, 24), box("40", 420, 242, 20), box("0", 515, 242, 12), box("42", 615, 242, 20)],
+    ]
+    tables, rest = loose_tables([b for row in rows for b in row])
+    (table,) = tables
+    labels = ["".join(b.text for b in sorted(row, key=lambda b: b.top) if table.column_of(b) == 0) for row in table.rows]
+    assert labels == ["1.属于国家秘密", "2.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "3.其他", "（七）总计"]
+    assert rest == []

@@ -14,6 +14,7 @@ from ...textnorm import squash
 from .engine import TextBox
 
 _NUMERIC = re.compile(r"^[+-]?[\d,，.．]+$|^[/\\—–\-－]+$")
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、")  # a section heading above a table is not its header
 
 
 def is_numeric(box: TextBox) -> bool:
@@ -72,6 +73,10 @@ def _distance(x: float, band: tuple[float, float]) -> float:
     return 0.0 if band[0] <= x <= band[1] else min(abs(x - band[0]), abs(x - band[1]))
 
 
+def _in_band(box: TextBox, bands: list[tuple[float, float]]) -> bool:
+    return any(start <= box.center[0] <= end for start, end in bands)
+
+
 def _tabular(line: list[TextBox]) -> bool:
     numbers = sum(1 for b in line if is_numeric(b))
     return numbers >= 3 or (numbers >= 2 and len(line) >= 3)
@@ -86,6 +91,38 @@ def _bands(rows: list[list[TextBox]]) -> list[tuple[float, float]]:
         else:
             bands.append([start, end])
     return [(a, b) for a, b in bands]
+
+
+def _gap(a: list[TextBox], b: list[TextBox]) -> float:
+    """Blank space between two lines (negative where their boxes overlap)."""
+    return max(min(x.top for x in b) - max(x.bottom for x in a), min(x.top for x in a) - max(x.bottom for x in b))
+
+
+def _join_wrapped_labels(rows: list[list[TextBox]]) -> list[list[TextBox]]:
+    """A line holding only label text, much closer to one row of numbers than to the other line beside it,
+    is a wrapped part of that row's label (the numbers sit on its middle line): it joins that row. A line
+    as far from both (a row whose cells are all blank) stays a row."""
+    merged = [list(row) for row in rows]
+    owner = list(range(len(rows)))
+    for i, row in enumerate(rows):
+        if any(is_numeric(b) for b in row):
+            continue
+        height = sorted(b.height for b in row)[len(row) // 2]
+        beside = [j for j in (i - 1, i + 1) if 0 <= j < len(rows)]
+        gaps = {j: _gap(row, rows[j]) for j in beside}
+        numbers = [j for j in beside if any(is_numeric(b) for b in rows[j])]
+        if not numbers:
+            continue
+        nearest = min(numbers, key=gaps.get)
+        others = [gaps[j] for j in beside if j != nearest]
+        if gaps[nearest] <= (min(others) if others else 0.0) - 0.15 * height:
+            owner[i] = nearest
+    result = []
+    for i in range(len(rows)):
+        if owner[i] != i:
+            continue
+        result.append([b for j in range(len(rows)) if owner[j] == i for b in merged[j]])
+    return result
 
 
 def loose_tables(boxes: list[TextBox], max_gap_rows: int = 2) -> tuple[list[LooseTable], list[TextBox]]:
@@ -110,25 +147,50 @@ def loose_tables(boxes: list[TextBox], max_gap_rows: int = 2) -> tuple[list[Loos
     tables: list[LooseTable] = []
     used: set[int] = set()
     for run in runs:
+        if used & set(run):
+            continue  # taken in by the table above
         while run and not _tabular(lines[run[-1]]):
             run.pop()  # trailing text rows belong to what follows the table
         body = [lines[i] for i in run if _tabular(lines[i])]
-        if len(body) < 2:
-            continue
+        if len(body) < 2 and not (body and sum(1 for b in body[0] if is_numeric(b)) >= 5):
+            continue  # one row of numbers is a table only when it is a long one (表四 has a single row)
         bands = _bands(body)
         if len(bands) < 2:
             continue
         label_right = bands[0][0]
-        members = [i for i in run if _tabular(lines[i]) or all(b.x1 <= label_right + b.height for b in lines[i])]
-        if len(members) < len(run):
+        row_height = sorted(b.height for b in body[0])[len(body[0]) // 2]
+
+        width = bands[-1][1] - label_right
+
+        def fits(line: list[TextBox]) -> bool:
+            """Label text left of the numbers, numbers in the columns of the table, or a header over some of
+            them (a sub-table's own header: 信息内容 | 本年处理决定数量), but no line of running text."""
+            return not _HEADING.match(squash(line[0].text)) and all(
+                b.x1 <= label_right + b.height or (_in_band(b, bands) and (is_numeric(b) or b.width < 0.6 * width))
+                for b in line)
+
+        if not all(_tabular(lines[i]) and all(not is_numeric(b) or _in_band(b, bands) for b in lines[i])
+                   or fits(lines[i]) for i in run):
             continue  # a text row that reaches into the value columns: not one table
-        header = []
+        extra: list[int] = []  # rows below that carry on the table: labels, rows of one number (表二's items)
+        while (run[-1] + len(extra) + 1 < len(lines) and run[-1] + len(extra) + 1 not in used
+               and fits(lines[run[-1] + len(extra) + 1])
+               and _gap(lines[run[-1] + len(extra)], lines[run[-1] + len(extra) + 1]) <= row_height):
+            extra.append(run[-1] + len(extra) + 1)
+        while extra and not any(is_numeric(b) for b in lines[extra[-1]]):
+            extra.pop()
+        run = run + extra
+        header: list[int] = []
+        below = min(b.top for b in lines[run[0]])
         for i in range(run[0] - 1, max(-1, run[0] - 4), -1):
             line = lines[i]
-            if len(line) < 2 or any(is_numeric(b) for b in line) or i in used:
+            close = below - max(b.bottom for b in line) <= 0.8 * row_height
+            if not close or any(is_numeric(b) for b in line) or i in used or _HEADING.match(squash(line[0].text)):
                 break
             header.insert(0, i)
-        table = LooseTable(bands, label_right, [lines[i] for i in header + run], len(header))
+            below = min(b.top for b in line)
+        body_rows = _join_wrapped_labels([lines[i] for i in run])
+        table = LooseTable(bands, label_right, [lines[i] for i in header] + body_rows, len(header))
         tables.append(table)
         used.update(header + run)
     rest = [b for i, line in enumerate(lines) if i not in used for b in line]

@@ -22,7 +22,7 @@ from ...model import BBox, Grid, PageNote, RawCell
 from ...textnorm import squash
 from .deskew import Straightened, straighten
 from .engine import TextBox, detect, read_boxes, read_crops
-from .layout import LooseTable, join_text, loose_tables, visual_lines
+from .layout import LooseTable, is_numeric, join_text, loose_tables, visual_lines
 from .lines import CellBox, RuledTable, find_rulings, ink_of
 from .render import render_page
 
@@ -110,8 +110,9 @@ def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPag
     ink = _without_dust(ink, max(4, dpi // 30))
     envelopes = [_inside_cell(e, rulings.tables) for e in detect(clean, settings.ocr_threads)]
     boxes = read_boxes(clean, envelopes, settings.ocr_threads)
-    reader = _Reader(number, clean, ink, upright, 72 / dpi, settings.ocr_threads)
     in_ruled = [b for b in boxes if any(t.contains(*b.center) for t in rulings.tables)]
+    boxes = in_ruled + _split_at_gaps([b for b in boxes if b not in in_ruled], ink, clean, settings.ocr_threads)
+    reader = _Reader(number, clean, ink, upright, 72 / dpi, settings.ocr_threads)
     loose, rest = loose_tables([b for b in boxes if b not in in_ruled])
     tables = [reader.ruled(table, [b for b in in_ruled if table.contains(*b.center)]) for table in rulings.tables]
     tables += [reader.loose(table) for table in loose]
@@ -138,6 +139,32 @@ def _inside_cell(envelope: tuple[float, float, float, float], tables: list[Ruled
         if (inner[2] - inner[0]) * (inner[3] - inner[1]) >= _INSIDE_SHARE * area:
             return inner
     return envelope
+
+
+def _split_at_gaps(boxes: list[TextBox], ink: np.ndarray, clean: np.ndarray, threads: int) -> list[TextBox]:
+    """Boxes spanning wide blank gaps (cells of a table without lines, read as one line: "行政许可   2916",
+    "12  8  3  1  24") cut at the gaps. The parts take the words of the reading where those pair up with
+    them, and are read again one by one otherwise."""
+    result: list[TextBox] = []
+    again: list[tuple[TextBox, int, int]] = []
+    for box in boxes:
+        columns = np.flatnonzero(ink[int(box.top):int(box.bottom), int(box.x0):int(box.x1)].any(axis=0))
+        parts = np.split(columns, np.flatnonzero(np.diff(columns) > 1.2 * box.height) + 1) if len(columns) else []
+        if len(parts) < 2:
+            result.append(box)
+            continue
+        spans = [(int(box.x0 + part[0]), int(box.x0 + part[-1] + 1)) for part in parts]
+        words = box.text.split()
+        if len(words) == len(spans):
+            result += [TextBox(word, box.score, a, box.top, b, box.bottom) for word, (a, b) in zip(words, spans)]
+        else:
+            again += [(box, a, b) for a, b in spans]
+    pad = 3
+    crops = [clean[int(box.top):int(box.bottom), max(0, a - pad):b + pad] for box, a, b in again]
+    for (box, a, b), (text, score) in zip(again, read_crops(crops, threads)):
+        if text.strip():
+            result.append(TextBox(text, score, a, box.top, b, box.bottom))
+    return result
 
 
 def _without_dust(ink: np.ndarray, smallest: int) -> np.ndarray:
@@ -221,8 +248,10 @@ class _Reader:
             slots = [_Slot(xs[j], top, xs[j + 1], bottom) for j in range(len(xs) - 1)]
             for box in row:
                 slots[table.column_of(box)].boxes.append(box)
+            numbers = any(is_numeric(b) for b in row)
             for slot in slots:
-                self._settle(slot)
+                if slot.boxes or numbers:  # header text runs over several columns: no ink of a column's own
+                    self._settle(slot)
             grid_slots.append(slots)
 
         def build() -> ScannedTable:
