@@ -5,7 +5,8 @@ noise, JPEG quality; tests/fixtures/builder/render_scan.py) into a temporary fol
 report and profile: pages read by OCR, seconds per OCR page, the share of the audit spent in OCR, and
 how many cells of 表二/表三/表四 were read right (against the fixture's own numbers), wrong, or
 unreadable (a wrong value is worse than an unreadable one: the checks say 无法校验 for the latter).
-Usage: python benchmarks/ocr.py [--profiles clean-150,clean-200,rough-150] [--fixtures standard,...]
+Usage: python benchmarks/ocr.py [--profiles clean-150,clean-200,rough-150] [--fixtures standard,...] [--committed]
+(--committed adds the scans the tests read; --profiles "" --committed reads only those).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from auditor.config import Settings  # noqa: E402
 from auditor.ingest import pdf as pdf_reader  # noqa: E402
 from auditor.pipeline import audit_file  # noqa: E402
 from auditor.present.json_report import table_to_contract  # noqa: E402
-from tests.fixtures.builder.render_scan import Scan, scan  # noqa: E402
+from tests.fixtures.builder.render_scan import SCANS_DIR, Scan, arithmetic_spec, no_lines_spec, scan  # noqa: E402
 from tests.fixtures.builder.spec import FIXTURES, expected_table2, expected_table3, expected_table4  # noqa: E402
 
 PROFILES = {
@@ -86,11 +87,26 @@ def score_cells(report, spec) -> tuple[int, int, int, list[str]]:
     return right, wrong, unreadable, wrongs
 
 
+def committed_scans() -> list[tuple[Path, object]]:
+    """The scans the tests read (tests/fixtures/scans/), with the spec each was made from."""
+    standard = next(s for s in FIXTURES if s.name == "standard")
+    return [(SCANS_DIR / "standard.pdf", standard), (SCANS_DIR / "no-lines.pdf", no_lines_spec()),
+            (SCANS_DIR / "arithmetic-defects.pdf", arithmetic_spec())]
+
+
+def row(name: str, profile: str, clock: OcrClock, audit: float, scored: tuple) -> str:
+    right, wrong, unreadable, _ = scored
+    total = right + wrong + unreadable
+    return (f"{name[:27]:<28}{profile:<11}{clock.pages:>10}{clock.seconds / max(clock.pages, 1):>8.2f}"
+            f"{audit:>9.2f}{clock.seconds / audit:>10.1%}{f'{right}/{total}':>13}{wrong:>7}{unreadable:>9}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", default=",".join(PROFILES))
     parser.add_argument("--fixtures", default=",".join(s.name for s in FIXTURES))
     parser.add_argument("--show-wrong", action="store_true")
+    parser.add_argument("--committed", action="store_true", help="also the scans of tests/fixtures/scans/")
     args = parser.parse_args()
     specs = [s for s in FIXTURES if s.name in args.fixtures.split(",")]
     settings = Settings()
@@ -100,7 +116,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
-        for profile in args.profiles.split(","):
+        for profile in filter(None, args.profiles.split(",")):
             totals = [0, 0, 0, 0, 0.0, 0.0]  # right, wrong, unreadable, pages, ocr s, audit s
             for spec in specs:
                 scanned = scan(ROOT / "tests" / "fixtures" / "reports" / f"{spec.name}.pdf",
@@ -110,9 +126,7 @@ def main() -> None:
                     result = audit_file(scanned, settings)
                     audit = time.perf_counter() - start
                 right, wrong, unreadable, wrongs = score_cells(result.report, spec)
-                total = right + wrong + unreadable
-                print(f"{spec.name[:27]:<28}{profile:<11}{clock.pages:>10}{clock.seconds / clock.pages:>8.2f}"
-                      f"{audit:>9.2f}{clock.seconds / audit:>10.0%}{f'{right}/{total}':>13}{wrong:>7}{unreadable:>9}")
+                print(row(spec.name, profile, clock, audit, (right, wrong, unreadable, wrongs)))
                 if args.show_wrong:
                     for line in wrongs:
                         print(f"    {line}")
@@ -120,9 +134,19 @@ def main() -> None:
                     totals[i] += value
             right, wrong, unreadable, pages, ocr, audit = totals
             cells = right + wrong + unreadable
-            print(f"{'all':<28}{profile:<11}{pages:>10}{ocr / pages:>8.2f}{audit:>9.2f}{ocr / audit:>10.0%}"
+            print(f"{'all':<28}{profile:<11}{pages:>10}{ocr / pages:>8.2f}{audit:>9.2f}{ocr / audit:>10.1%}"
                   f"{f'{right}/{cells}':>13}{wrong:>7}{unreadable:>9}   {right / cells:.2%} right")
             print("-" * len(header))
+    if args.committed:
+        for path, spec in committed_scans():
+            with OcrClock() as clock:
+                start = time.perf_counter()
+                result = audit_file(path, settings)
+                audit = time.perf_counter() - start
+            scored = score_cells(result.report, spec)
+            print(row(f"scans/{path.name}", "committed", clock, audit, scored))
+            for line in scored[3] if args.show_wrong else []:
+                print(f"    {line}")
 
 
 if __name__ == "__main__":
