@@ -188,10 +188,12 @@ def test_a_blank_scan_is_refused_with_a_clear_message():
     assert "“blank-scan.pdf”的页面只有图片，OCR 也未能从中识别出文字" in raised.value.message
 
 
-def test_a_scan_with_no_report_in_it_is_not_a_report():
+def test_a_scan_with_no_report_in_it_is_not_a_report_and_a_garbage_text_layer_is_read_past():
+    # the scanner laid a text layer of Latin junk over the image: no Chinese in it, so the page is read by OCR
     document = load_document(BAD / "scanned-notice.pdf")
     assert document.ocr_pages == [1]
-    assert "政务公开工作推进会" in squash("".join(p.text for p in document.paragraphs))
+    text = squash("".join(p.text for p in document.paragraphs))
+    assert "政务公开工作推进会" in text and "¸" not in text
     with pytest.raises(NotAReport) as raised:
         extract_report(document)
     assert raised.value.code == "not_a_report" and "scanned-notice.pdf" in raised.value.message

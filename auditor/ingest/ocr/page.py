@@ -1,11 +1,13 @@
 """A scanned page → the Grids and text lines the PDF reader builds from a text layer, by OCR.
 
-The page is rendered, straightened (±2°), its ruling lines found and erased, and its text read once
-(rapidocr). Each text box goes to the table cell that holds it; a cell with ink but no box (a faint
-digit), or a box running over a line into the next cell, is read again from the cell's own image,
-line by line. Boxes outside ruled tables are grouped into tables without lines where their rows look
-like one, and into text lines otherwise. Every position is in PDF points of the page as displayed,
-and every cell keeps the recogniser's confidence (the lowest of its boxes).
+The page is rendered, straightened (±2°), its ruling lines found and erased, and its text lines
+detected once (rapidocr); each line in a table cell is cut to the cell before it is recognised. A cell
+with ink but no text (a faint digit), a box running over a line into the next cell, or a column of
+characters written one per line is read again from the cell's own image; a number read with a speck
+beside it is read again from its glyphs. Boxes outside ruled tables are cut at wide blank gaps and
+grouped into tables without lines where their rows look like one, into text lines otherwise. Every
+position is in PDF points of the page as displayed, and every cell keeps the recogniser's confidence
+(the lowest of its lines).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ...textnorm import squash
 from .deskew import Straightened, straighten
 from .engine import TextBox, detect, read_boxes, read_crops
 from .layout import LooseTable, is_numeric, join_text, loose_tables, visual_lines
-from .lines import CellBox, RuledTable, find_rulings, ink_of
+from .lines import RuledTable, find_rulings, ink_of
 from .render import render_page
 
 _BLANK_INK_SHARE = 0.0005  # fewer dark pixels than this: a blank page (or an empty scan)
@@ -61,7 +63,8 @@ class ScannedTable:
     @property
     def bbox(self) -> BBox:
         boxes = [c.bbox for row in self.grid.rows for c in row if c is not None and c.bbox is not None]
-        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                max(b[3] for b in boxes))
 
 
 @dataclass
