@@ -1,0 +1,96 @@
+"""Checks a model's answer against what the lookups returned: every number outside a quote must be a value the
+tools gave (a cell, a sum or share computed from cells, a finding's number, a page) and every quote must be a
+verbatim span of the report, the 条例/notice or a tool's result. What fails is listed, in Chinese, so the model
+can be asked once more; an answer that still fails is not shown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..textnorm import squash
+from .answer import Citation
+
+_QUOTE = re.compile(r"“([^”]{2,})”|\"([^\"]{2,})\"|『([^』]{2,})』")
+_LABEL = re.compile(r"「([^」]{1,60})」")
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
+_ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}[.、．)）]\s*")
+_CHINESE_COUNT = re.compile(r"[零一二两三四五六七八九十百千万]+(?:件|项|次|个|条|起|人|家|宗)")
+_ORDINAL_WORDS = re.compile(r"第[零一二三四五六七八九十百]+(?:条|项|款|部分|章)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|"
+                            r"表[二三四]|[一二三四五六七八九十]是|三安全一稳定|三类|四类|\+")
+
+
+@dataclass
+class Ledger:
+    """What the tools returned during one answer: the facts a model may state."""
+
+    numbers: set[float] = field(default_factory=set)
+    texts: list[str] = field(default_factory=list)  # tool results as text (labels, messages, quotes)
+    calls: list[tuple[str, str, list[Citation], set[float]]] = field(default_factory=list)  # (tool, query, …)
+
+    def add(self, tool: str, query: str, text: str, citations: list[Citation], numbers: list[float]) -> None:
+        found: set[float] = set()
+        for citation in citations:
+            if citation.kind == "cell" and isinstance(citation.value, (int, float)):
+                found.add(float(citation.value))
+            if citation.page:
+                found.add(float(citation.page))
+        found |= {float(n) for n in numbers}
+        self.numbers |= found
+        self.texts.append(text)
+        self.calls.append((tool, query, citations, found))
+
+
+def _number_values(text: str) -> list[float]:
+    return [float(n) for n in _NUMBER.findall(text)]
+
+
+def problems_in(answer: str, ledger: Ledger, question: str, sources: list[str], extra_numbers: set[float]) -> list[str]:
+    """What in the answer no tool supports; empty when the answer may be shown."""
+    problems: list[str] = []
+    tool_text = squash("\n".join(ledger.texts))
+    rest = answer
+    for match in _QUOTE.finditer(answer):
+        quote = next(g for g in match.groups() if g)
+        needle = squash(quote).strip("…")
+        if needle and (needle in tool_text or any(needle in squash(s) for s in sources)):
+            rest = rest.replace(match.group(0), " ")
+        else:
+            problems.append(f"引文“{quote[:40]}”在报告原文、条款原文和查询结果中都找不到，请只逐字引用查询结果中的原文")
+            rest = rest.replace(match.group(0), " ")
+    for match in _LABEL.finditer(rest):
+        label = squash(match.group(1))
+        if label in tool_text:
+            rest = rest.replace(match.group(0), " ")
+    rest = _ENUMERATOR.sub(" ", rest)
+    allowed = ledger.numbers | extra_numbers | set(_number_values(question))
+    for value in _number_values(rest):
+        if not any(abs(value - a) < 1e-6 for a in allowed):
+            problems.append(f"数字{value:g}不是查询结果给出的数值，请只使用工具返回的数字（表格数值、合计、占比、页码）")
+    spoken = _CHINESE_COUNT.findall(_ORDINAL_WORDS.sub(" ", rest))
+    if spoken:
+        problems.append(f"“{spoken[0]}”请用阿拉伯数字书写，并且只使用查询结果中的数值")
+    return list(dict.fromkeys(problems))
+
+
+def cited(answer: str, ledger: Ledger) -> list[Citation]:
+    """The citations of the tool calls the answer draws on: a lookup whose numbers it states (or whose blank cell
+    it reports), a passage or clause it quotes, every finding it was given; all of them when it quotes nothing."""
+    numbers = set(_number_values(answer))
+    quotes = [squash(next(g for g in m.groups() if g)) for m in _QUOTE.finditer(answer)]
+    says_state = any(word in answer for word in ("空白", "未填", "“/”", "未能识别", "缺少", "没有"))
+    chosen: list[Citation] = []
+    for tool, _, citations, found in ledger.calls:
+        for citation in citations:
+            if citation.kind == "cell":
+                value = citation.value
+                used = (isinstance(value, (int, float)) and float(value) in numbers) or (value is None and says_state)
+                if used or any(n in numbers for n in found - {float(c.page) for c in citations if c.page}):
+                    chosen.append(citation)
+            elif citation.kind in ("passage", "clause"):
+                quote = squash(citation.quote or "")
+                if not quotes or any(q and (q in quote or quote in q) for q in quotes):
+                    chosen.append(citation)
+            else:
+                chosen.append(citation)
+    return chosen
