@@ -42,7 +42,9 @@ def make_tools(lookups: ReportLookups, ledger: Ledger, on_event=None) -> list:
     def audit_findings(query: str = "") -> str:
         """查询本报告的审核问题（规则、严重程度、数字、依据条款）。query 可为空（全部问题），或写明范围，如“表三 勾稽关系”
         “表四”“第六部分”“错误”。"""
-        return record("audit_findings", query, lookups.findings(query), "查审核问题")
+        from .router import named_sections
+        facts = lookups.findings(query, sections=named_sections(query, lookups.vocab))
+        return record("audit_findings", query, facts, "查审核问题")
 
     @tool("search_report")
     def search_report(query: str) -> str:
@@ -89,7 +91,8 @@ def answer_with_llm(chat, question: str, history: list[Answer], routed: Route,
             text = _converse(bound, messages, by_name, settings.chat_max_tool_rounds)
             if text is None:
                 return None, "大模型未在限定的查询轮次内给出回答，已改用规则模式回答。"
-            problems = problems_in(text, ledger, question, sources, extra)
+            problems = problems_in(text, ledger, question, sources, extra, len(lookups.result.findings),
+                                   lookups.vocab.cues("verify", "clean_claims"))
             if not problems:
                 citations = unique(cited(text, ledger))
                 return Answer(question, text.strip(), citations, mode="llm", model=chat.model,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..check.findings import TABLE_NAMES, cell_name, column_label, row_label
 from ..config import Settings
 from ..model import Cell, CellState, Report
-from ..textnorm import squash
+from ..textnorm import squash, strip_enumerator
 from .answer import CELL, Citation
 from .vocabulary import EACH, ONE, SUM, TABLES, Term, Vocabulary, contains_any
 
@@ -71,13 +71,22 @@ def parse_request(question: str, vocab: Vocabulary) -> CellRequest | None:
     columns_named = [t for t in terms if t.axis == "column"]
     if len(columns_named) > 1:
         terms = [t for t in terms if not (t.axis == "column" and text[t.start:t.end] in sum_words)]
-    rows = tuple(Selection(t.keys, t.combine, t.name) for t in terms if t.axis == "row")
-    columns = tuple(Selection(t.keys, t.combine, t.name) for t in terms if t.axis == "column")
+    rows = _narrowest(tuple(Selection(t.keys, t.combine, t.name) for t in terms if t.axis == "row"))
+    columns = _narrowest(tuple(Selection(t.keys, t.combine, t.name) for t in terms if t.axis == "column"))
     named = any(t.axis == "table" for t in terms)
     if not rows and not columns and not named:
         return None
     share = contains_any(question, vocab.cues("cells", "share")) is not None
+    base = vocab.tables[table].get("share_base_row")
+    if share and len(rows) > 1 and base:  # "予以公开占办理结果的比例": 办理结果 is the base, not a row asked for
+        rows = tuple(r for r in rows if r.keys != (base,)) or rows
     return CellRequest(table, rows, columns, share, named)
+
+
+def _narrowest(selections: tuple[Selection, ...]) -> tuple[Selection, ...]:
+    """"属于国家秘密不予公开的": the one row named inside a group stands for the group."""
+    singles = {s.keys[0] for s in selections if len(s.keys) == 1}
+    return tuple(s for s in selections if len(s.keys) == 1 or not singles & set(s.keys))
 
 
 def _choose_table(found: list[list[Term]]) -> str | None:
@@ -167,8 +176,11 @@ def _one(report: Report, request: CellRequest, row_sel: Selection, column_sel: S
     if column_sel.keys == ("total",) and missing_columns:
         # no 总计 column: add up the applicant columns instead, and say so
         applicants = tuple(c for c in _columns_of(vocab, table) if c != "total" and c not in grid.missing_columns)
+        note = f"报告{name}没有「总计」列（表格结构被改动）"
         text = _combined(report, request, row_sel, Selection(applicants, SUM, "各类申请人"), vocab, settings, facts)
-        return f"报告{name}没有「总计」列（表格结构被改动）；{text}"
+        if facts.items:
+            facts.items[-1]["note"] = note
+        return f"{note}；{text}"
     return _combined(report, request, row_sel, column_sel, vocab, settings, facts, where)
 
 
@@ -188,6 +200,7 @@ def _combined(report: Report, request: CellRequest, row_sel: Selection, column_s
         facts.citations.append(cite_cell(table, r, c, cell, settings))
     absent = [(r, c) for r, c, cell in cells if cell is None]
     if not present:
+        facts.items.append({"cell": where, "value": None, "state": "不存在（表格中缺少该行、列或单元格）"})
         return f"报告{where}不存在（表格中缺少该行、列或单元格）"
     numbers = [cell for _, _, cell in present if cell.state is CellState.NUMBER]
     others = [cell for _, _, cell in present if cell.state is not CellState.NUMBER]
@@ -226,10 +239,10 @@ def _combined(report: Report, request: CellRequest, row_sel: Selection, column_s
 
 
 def _part(table: str, row: str, column: str, row_sel: Selection, settings: Settings) -> str:
-    """How one cell of a sum is named inside the parentheses: by what varies."""
-    if len(row_sel.keys) > 1:
-        return row_label(table, row, settings)
-    return column_label(table, column, settings) if column != "value" else row_label(table, row, settings)
+    """How one cell of a sum is named inside the parentheses: by what varies, without its enumerator ("1.")."""
+    if len(row_sel.keys) > 1 or column == "value":
+        return strip_enumerator(squash(row_label(table, row, settings))).split("(")[0]
+    return column_label(table, column, settings)
 
 
 def _value_text(cell: Cell) -> str:

@@ -15,6 +15,7 @@ from .clauses import basis_chunks, quote_clause
 from .vocabulary import Vocabulary, contains_any
 
 SEVERITY_TEXT = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+VERDICT_TEXT = {"pass": "通过", "warn": "需关注", "fail": "不通过"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _LISTED = 8  # findings spelled out in one answer; the rest are counted
 # the rows of one column that a 表三 identity adds up: 一 + 二 = （七） + 四
@@ -40,6 +41,7 @@ class FindingFacts:
     text: str
     citations: list[Citation] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)  # sums computed from cells
 
 
 def scope_of(question: str, request, sections: tuple[str, ...], vocab: Vocabulary) -> FindingScope:
@@ -94,7 +96,8 @@ def answer_findings(result: AuditResult, question: str, scope: FindingScope, voc
     counts = {s: sum(1 for f in chosen if f.severity is s) for s in Severity}
     summary = "、".join(f"{SEVERITY_TEXT[s]}{n}项" for s, n in counts.items() if n)
     where = scope.describe()
-    lines = [f"审核发现{where + '方面' if where else ''}{len(chosen)}项问题（{summary}）："]
+    verdict = "" if where or scope.severity else f"，审核结论为“{VERDICT_TEXT[result.verdict]}”"
+    lines = [f"审核发现{where + '方面' if where else ''}{len(chosen)}项问题（{summary}）{verdict}："]
     facts = FindingFacts("", findings=chosen)
     meta = rules(settings)
     for i, finding in enumerate(chosen[:_LISTED], 1):
@@ -156,6 +159,7 @@ def _nothing_found(result: AuditResult, scope: FindingScope, settings: Settings)
         if all(cell is not None and cell.state is CellState.NUMBER for _, cell in cells):
             a, b, c, d = (cell.value for _, cell in cells)
             text += f"：表三总计列一+二={a}+{b}={a + b}，（七）总计+四={c}+{d}={c + d}"
+            facts.numbers += [a + b, c + d]
             facts.citations += [cite_cell("table3", row, "total", cell, settings) for row, cell in cells]
     elif table is not None and scope.table == "table4":
         parts = []

@@ -13,7 +13,7 @@ from ..textnorm import squash
 from .answer import Citation, FINDING
 from .cells import CellRequest, answer_cells, parse_request
 from .clauses import article, quote_clause, search_clauses
-from .findings import SEVERITY_TEXT, answer_findings, finding_citation, scope_of
+from .findings import SEVERITY_TEXT, VERDICT_TEXT, answer_findings, finding_citation, scope_of
 from .passages import SECTION_NAMES, PassageIndex, topic_of
 from .vocabulary import Vocabulary, article_number, contains_any, vocabulary
 
@@ -64,9 +64,17 @@ class ReportLookups:
             return Facts("cell", "没有识别出要查的表格、行或列，请说明是表二、表三还是表四的哪一项。", found=False,
                          data={"error": "没有识别出表格的行或列"})
         facts = answer_cells(self.report, request, self.vocab, self.settings)
+        citations = list(facts.citations)
+        if any("note" in item or str(item.get("state", "")).startswith("不存在") for item in facts.items):
+            citations += self._structure_findings(request.table)  # the audit's word on the altered table
         data = {"table": request.table, "answer": facts.text, "values": facts.items,
-                "cells": [_cell_data(c) for c in facts.citations]}
-        return Facts("cell", facts.text, facts.citations, facts.numbers, data, found=bool(facts.citations))
+                "cells": [_cell_data(c) for c in facts.citations],
+                "findings": [{"rule": c.rule, "message": c.message} for c in citations if c.kind == FINDING]}
+        return Facts("cell", facts.text, citations, facts.numbers, data, found=bool(citations))
+
+    def _structure_findings(self, table: str) -> list[Citation]:
+        return [finding_citation(f) for f in self.result.findings
+                if f.table == table and f.rule.startswith("STRUCT.") and f.rule != "STRUCT.label_typo"]
 
     # ------------------------------------------------------------------ findings
 
@@ -75,8 +83,10 @@ class ReportLookups:
             request = parse_request(question, self.vocab)
         scope = scope_of(question, request, sections, self.vocab)
         facts = answer_findings(self.result, question, scope, self.vocab, self.settings)
-        numbers = [n for f in facts.findings for n in (f.expected, f.actual) if n is not None]
-        data = {"verdict": self.result.verdict, "findings_total": len(self.result.findings),
+        numbers = [n for f in facts.findings for n in (f.expected, f.actual) if n is not None] + facts.numbers
+        counts = [sum(1 for f in facts.findings if f.severity is s) for s in Severity]
+        numbers += [len(facts.findings), len(self.result.findings), *counts]  # "审核发现4项问题（提示4项）"
+        data = {"verdict": VERDICT_TEXT[self.result.verdict], "findings_total": len(self.result.findings),
                 "answer": facts.text,
                 "findings": [{"rule": f.rule, "severity": SEVERITY_TEXT[f.severity], "message": f.message,
                               "table": f.table, "row": f.row, "column": f.column, "expected": f.expected,
@@ -116,7 +126,7 @@ class ReportLookups:
         text = f"{NOT_MENTIONED}：报告没有{SECTION_NAMES[section]}"
         citations = []
         if finding is not None:
-            text += f"（审核已列为{SEVERITY_TEXT[finding.severity]}：{finding.message}）"
+            text += f"（审核已列为{SEVERITY_TEXT[finding.severity]}：{finding.message.rstrip('。')}）"
             citations.append(finding_citation(finding))
         return Facts("passage", text + "。", citations, found=bool(citations),
                      data={"found": False, "answer": text + "。", "passages": []})

@@ -29,6 +29,7 @@ _ENDS_SENTENCE = ("。", "；", ";", "！", "!", "？", "?", "：", ":")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _QUOTE_MAX = 160
 _RRF_K = 5  # reciprocal-rank fusion constant: a report has tens of passages, not thousands
+_EMBED_CHARS = 256  # a passage is embedded by its opening (its topic); the cost grows with its length
 _CJK_OR_DIGIT = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 SECTION_NAMES = {"一": "第一部分", "二": "第二部分", "三": "第三部分", "四": "第四部分", "五": "第五部分", "六": "第六部分",
                  None: "报告开头"}
@@ -161,7 +162,7 @@ class PassageIndex:
 
             from ..retrieval.corpus_index import QueryCache
             from ..retrieval.embeddings import EMBEDDING_ID, e5
-            texts = [p.text for p in self.passages]
+            texts = [p.text[:_EMBED_CHARS] for p in self.passages]
             digest = hashlib.sha256("\0".join([EMBEDDING_ID, *texts]).encode()).hexdigest()[:32]
             path = self.settings.cache_dir / "chat-passages" / f"{digest}.npy"
             vectors = _load_vectors(path, len(texts))
