@@ -99,6 +99,8 @@ def compose(tool: str, result: dict) -> str:
     if "error" in result:
         return "没有查到相关的表格数据。"
     if tool == "lookup_table":
+        if not result.get("values"):
+            return result["answer"]
         parts = []
         for item in result.get("values", []):
             if item.get("note"):

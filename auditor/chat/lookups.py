@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..config import Settings
 from ..model import AuditResult, Severity
 from ..textnorm import squash
-from .answer import Citation, FINDING
+from .answer import FINDING, Citation
 from .cells import CellRequest, answer_cells, parse_request
 from .clauses import article, quote_clause, search_clauses
 from .findings import SEVERITY_TEXT, VERDICT_TEXT, answer_findings, finding_citation, scope_of
@@ -65,8 +65,9 @@ class ReportLookups:
                          data={"error": "没有识别出表格的行或列"})
         facts = answer_cells(self.report, request, self.vocab, self.settings)
         citations = list(facts.citations)
-        if any("note" in item or str(item.get("state", "")).startswith("不存在") for item in facts.items):
-            citations += self._structure_findings(request.table)  # the audit's word on the altered table
+        altered = any("note" in item or str(item.get("state", "")).startswith("不存在") for item in facts.items)
+        if altered or self.report.tables.get(request.table) is None:
+            citations += self._structure_findings(request.table)  # the audit's word on the altered or missing table
         data = {"table": request.table, "answer": facts.text, "values": facts.items,
                 "cells": [_cell_data(c) for c in facts.citations],
                 "findings": [{"rule": c.rule, "message": c.message} for c in citations if c.kind == FINDING]}
@@ -169,10 +170,3 @@ class ReportLookups:
 def _cell_data(citation: Citation) -> dict:
     return {"label": citation.label, "table": citation.table, "row": citation.row, "column": citation.column,
             "value": citation.value, "state": citation.state, "raw": citation.raw, "page": citation.page}
-
-
-def severity_text(severity: Severity) -> str:
-    return SEVERITY_TEXT[severity]
-
-
-__all__ = ["FINDING", "Facts", "NOT_MENTIONED", "ReportLookups"]

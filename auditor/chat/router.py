@@ -7,7 +7,7 @@ keeps what it does not say from the last question.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..config import Settings
 from ..textnorm import squash
@@ -86,7 +86,3 @@ def route(question: str, vocab: Vocabulary, settings: Settings, last: Route | No
 def _about_audit(question: str) -> bool:
     """"第五部分有什么问题" asks what is wrong with it; "第五部分写了哪些问题" asks what it says."""
     return contains_any(question, ("有什么问题", "有没有问题", "哪里有问题", "哪里不对", "问题吗", "不符合", "审核")) is not None
-
-
-def with_question(route_: Route, question: str) -> Route:
-    return replace(route_, question=question)

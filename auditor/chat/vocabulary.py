@@ -109,6 +109,8 @@ def _load(data_dir: Path) -> Vocabulary:
         for axis, key, label in _official_labels(table, settings):
             add(label, Term(table, axis, (key,), ONE, label))
             add(core_of(label), Term(table, axis, (key,), ONE, label))
+            add(key, Term(table, axis, (key,), ONE, label))  # a model may name cells by their contract keys
+        add(table, Term(table, "table", name=table))
     ordered = tuple((alias, tuple(terms)) for alias, terms in sorted(entries.items(), key=lambda item: -len(item[0])))
     return Vocabulary(aliases=ordered, tables={t: cells.get(t) or {} for t in TABLES}, intents=intents)
 
