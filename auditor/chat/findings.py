@@ -54,7 +54,7 @@ def scope_of(question: str, request, sections: tuple[str, ...], vocab: Vocabular
             scope.row = request.rows[0].keys[0]
     if sections and scope.table is None:
         scope.section = sections[0]
-    scope.arithmetic = contains_any(question, ("不平", "勾稽", "对不上", "不一致", "不相符", "加起来", "之和", "不等")) is not None
+    scope.arithmetic = contains_any(question, vocab.cues("findings", "arithmetic_cues")) is not None
     severities = vocab.intents.get("findings", {}).get("severities") or {}
     for severity, words in severities.items():
         if contains_any(question, tuple(words)) and not contains_any(question, ("问题",)):

@@ -113,7 +113,7 @@ class ReportLookups:
             what = f"“{topic.text}”" if topic.text else "相关内容"
             text = f"{NOT_MENTIONED}{what}。"
             return Facts("passage", text, found=False, data={"found": False, "answer": text, "passages": []})
-        yes = "有。" if contains_any(question, ("有没有", "有无", "是否", "是不是", "有没")) else ""
+        yes = "有。" if contains_any(question, self.vocab.cues("text", "yes_no")) else ""
         quotes = "；".join(f"{SECTION_NAMES[h.passage.section]}写道：“{h.quote}”" for h in hits)
         text = f"{yes}报告{quotes}"
         citations = [h.citation() for h in hits]

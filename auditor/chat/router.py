@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Settings
+from ..review.checklist import NARRATIVE_SECTIONS
 from ..textnorm import squash
 from .cells import CellRequest, parse_request
 from .vocabulary import Vocabulary, article_number, contains_any
@@ -61,18 +62,16 @@ def route(question: str, vocab: Vocabulary, settings: Settings, last: Route | No
     request = parse_request(question, vocab)
     follow = last is not None and is_follow_up(question, vocab)
 
-    if follow and last.intent == CELL and last.request is not None:
-        if request is not None:
-            return Route(CELL, question, last.request.merged(request), follow_up=True)
-        if sections:
-            return Route(PASSAGE, last.question, sections=sections, follow_up=True, listing=last.listing)
-    if follow and last.intent == PASSAGE and sections and request is None:
+    if follow and last.intent == CELL and last.request is not None and request is not None:
+        return Route(CELL, question, last.request.merged(request), follow_up=True)
+    if follow and last.intent == PASSAGE and sections and request is None:  # "那第五部分呢？": same topic, there
         return Route(PASSAGE, last.question, sections=sections, follow_up=True, listing=last.listing)
     if follow and last.intent == FINDING and (request is not None or sections):
         return Route(FINDING, question, request, sections, follow_up=True)
 
     if contains_any(question, vocab.cues("findings", "cues")):
-        if sections and (text_verb or set(sections) <= {"一", "五", "六"} and not _about_audit(question)):
+        about_audit = contains_any(question, vocab.cues("findings", "about_audit")) is not None
+        if sections and (text_verb or set(sections) <= set(NARRATIVE_SECTIONS) and not about_audit):
             return Route(PASSAGE, question, sections=sections, listing=listing)
         return Route(FINDING, question, request, sections)
     number = article_number(question, settings)
@@ -82,7 +81,3 @@ def route(question: str, vocab: Vocabulary, settings: Settings, last: Route | No
         return Route(CELL, question, request)
     return Route(PASSAGE, question, sections=sections, listing=listing)
 
-
-def _about_audit(question: str) -> bool:
-    """"第五部分有什么问题" asks what is wrong with it; "第五部分写了哪些问题" asks what it says."""
-    return contains_any(question, ("有什么问题", "有没有问题", "哪里有问题", "哪里不对", "问题吗", "不符合", "审核")) is not None

@@ -72,14 +72,13 @@ class Conversation:
                           mode=self.chat.mode, model=self.chat.model)
         lookups = self.chat.lookups
         routed = route(question, lookups.vocab, lookups.settings, self._last)
-        answer = None
+        answer, note = None, None
         if self.chat.mode == "llm":
             from .agent import answer_with_llm
             answer, note = answer_with_llm(self.chat, question, self.history, routed, on_event)
-        if answer is None:
+        if answer is None:  # rules mode, or the model's answer could not be used (the note says why)
             answer = rules_answer(question, routed, lookups)
-            if self.chat.mode == "llm":
-                answer.note = note
+            answer.note = note
         self.history.append(answer)
         self._last = routed
         return answer
