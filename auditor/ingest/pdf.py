@@ -131,8 +131,12 @@ def _read_page(page, path: Path) -> _Page:
     number = page.page_number
     try:
         view = page.dedupe_chars() if _overprinted(page.chars) else page
-        tables = [table for table in view.find_tables() if len(table.cells) > 1]  # one cell: a box or page border
-        cells = [(table.bbox, table.rows, table.extract()) for table in tables]
+        # only ruling a reader can see makes a table: WPS paints every line of prose on a white box
+        ruled = view.filter(_visible)
+        settings = {"explicit_horizontal_lines": _open_ends(ruled.edges)}
+        tables = [table for table in ruled.find_tables(settings) if len(table.cells) > 1]  # one cell: a box
+        cells = [_table_part(table.rows, table.extract()) for table in tables]
+        cells = [part for part in cells if part is not None]
         chars = view.chars
         images = len(page.images)
         width, height = float(page.width), float(page.height)
@@ -150,6 +154,95 @@ def _read_page(page, path: Path) -> _Page:
     outside = [c for c in chars if not c["text"].isspace() and not _inside_any(c, boxes)]
     result.lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
     return result
+
+
+def _visible(obj: dict) -> bool:
+    """False for a rect, line or curve drawn in white (or not drawn at all): its edges are no ruling."""
+    if obj.get("object_type") not in ("rect", "line", "curve"):
+        return True
+    stroked = obj.get("stroke", obj.get("object_type") == "line") and not _white(obj.get("stroking_color"))
+    filled = obj.get("fill") and not _white(obj.get("non_stroking_color"))
+    return bool(stroked or filled)
+
+
+def _open_ends(edges: list[dict], tolerance: float = 2.0) -> list[dict]:
+    """Closing lines for grids left open at a page break.
+
+    Word and WPS draw no border where a table breaks across pages, so the last row on the page has its column
+    lines but no bottom line (and the first row of the next page may lack its top line); without one, pdfplumber
+    finds no cell there and the row falls out of the table. Where three or more column lines end (or start) at
+    the same height with no horizontal line there, one is added across them.
+    """
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    added = []
+    for end in ("bottom", "top"):
+        for y, group in _cluster(verticals, end, tolerance):
+            if len(group) < 3:
+                continue
+            x0, x1 = min(e["x0"] for e in group), max(e["x1"] for e in group)
+            closed = any(abs(h["top"] - y) <= tolerance and h["x0"] <= x0 + tolerance and h["x1"] >= x1 - tolerance
+                         for h in horizontals)
+            if not closed:
+                added.append({"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y,
+                              "width": x1 - x0, "height": 0})
+    return added
+
+
+def _cluster(edges: list[dict], key: str, tolerance: float) -> list[tuple[float, list[dict]]]:
+    """Edges grouped by the value of `key` (within `tolerance`), as (value, edges)."""
+    groups: list[tuple[float, list[dict]]] = []
+    for edge in sorted(edges, key=lambda e: e[key]):
+        if groups and edge[key] - groups[-1][0] <= tolerance:
+            groups[-1][1].append(edge)
+        else:
+            groups.append((edge[key], [edge]))
+    return groups
+
+
+def _white(color) -> bool:
+    """White in gray (1), RGB (1, 1, 1) or CMYK (0, 0, 0, 0); patterns and unknowns are not white."""
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not color or not all(isinstance(c, (int, float)) for c in color):
+        return False
+    if len(color) == 4:
+        return all(c <= 0.02 for c in color)
+    return all(c >= 0.98 for c in color)
+
+
+def _table_part(rows, texts: list[list[str | None]]):
+    """(bbox, rows, texts) of the part of a ruled grid that is a table, or None when none of it is.
+
+    A grid proves it is a table by its shape: at least one row with two or more filled cells, in at least two
+    columns. Prose caught in ruling (boxes around paragraphs, a frame shared with a table) is not: whole-width
+    rows of prose at the top or bottom of a grid are left to the text flow, and so is a grid of nothing else.
+    """
+    filled = [[j for j, text in enumerate(row) if text and text.strip()] for row in texts]
+    start, stop = 0, len(rows)
+    while start < stop and _prose_row(rows[start], texts[start]):
+        start += 1
+    while stop > start and _prose_row(rows[stop - 1], texts[stop - 1]):
+        stop -= 1
+    kept = filled[start:stop]
+    columns = {j for row in kept for j in row}
+    if len(columns) < 2 or not any(len(row) >= 2 for row in kept):
+        return None
+    boxes = [bbox for row in rows[start:stop] for bbox in row.cells if bbox is not None]
+    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return bbox, rows[start:stop], texts[start:stop]
+
+
+_SECTION_NUMERAL = re.compile(r"^[一二三四五六七八九十]+、\D*$")
+
+
+def _prose_row(row, texts: list[str | None]) -> bool:
+    """A row that is one cell across the whole grid holding a sentence, or a heading such as 二、主动公开…."""
+    cells = [bbox for bbox in row.cells if bbox is not None]
+    if len(cells) != 1:
+        return False
+    text = squash(next((t for t in texts if t), "") or "")
+    return len(text) >= 40 or text.endswith(("。", "；", "！", "？")) or bool(_SECTION_NUMERAL.match(text))
 
 
 def _undecodable(text: str) -> bool:
