@@ -94,6 +94,21 @@ def test_enumeration_that_adds_up_or_is_approximate_is_fine(tmp_path):
     assert findings == []
 
 
+def test_enumeration_ends_at_its_semicolon(tmp_path):
+    # what follows the semicolon is another statement, not a part of the 509
+    text = edited("（一）主动公开。", "（一）主动公开。全年制作政府信息共509条，其中主动公开107条、依申请公开354条；"
+                                    "另有政策解读文件48条、新闻稿件120条。")
+    _, findings = audit_text(tmp_path, text)
+    assert findings == []
+
+
+def test_enumeration_part_without_its_unit_still_counts(tmp_path):
+    text = edited("（一）主动公开。", "（一）主动公开。全年共制作政府信息300条，其中主动公开信息数130，依申请公开信息数200条。")
+    _, findings = audit_text(tmp_path, text)
+    assert rules(findings) == [("NARR.enumeration_sum", Severity.ERROR)]
+    assert (findings[0].expected, findings[0].actual) == (300, 330)
+
+
 @pytest.mark.parametrize("printed,ok", [("25%", True), ("25.0%", True), ("26%", False), ("24.9%", False)])
 def test_percentages_match_their_counts(tmp_path, printed, ok):
     text = edited("（一）主动公开。", f"（一）主动公开。全年共发布政策解读40条，其中图解10条，占{printed}。")
