@@ -139,6 +139,24 @@ def test_statistics_period_of_another_year(tmp_path):
     assert rules(findings) == [("STRUCT.year_mismatch", Severity.ERROR)]
 
 
+@pytest.mark.parametrize("period", [
+    "自 {y} 年 1 月 1 日至 {y} 年 12 月 31 日",  # digits spaced off the characters (PDF text)
+    "自{fy}年１月１日起至{fy}年１２月３１日止",  # full-width digits
+])
+def test_spaced_or_full_width_statistics_period_is_read(tmp_path, period):
+    y = SPEC.year
+    fy = str(y).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    text = edited(f"本报告统计数据从{y}年1月1日至12月31日", "本报告统计数据" + period.format(y=y, fy=fy))
+    _, findings = audit_text(tmp_path, text)
+    assert findings == []
+
+
+def test_legal_basis_by_the_decree_number_is_read(tmp_path):
+    text = edited("根据《中华人民共和国政府信息公开条例》", "根据《条例》（国令第 ７１１ 号）")
+    _, findings = audit_text(tmp_path, text)
+    assert findings == []
+
+
 def test_narrative_paragraph_copied_from_an_earlier_year(tmp_path):
     text = edited("存在的主要问题：", f"{SPEC.year - 2}年，我局存在的主要问题：")
     _, findings = audit_text(tmp_path, text)

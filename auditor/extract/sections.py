@@ -95,8 +95,10 @@ def find_sections(blocks: list[Block], settings: Settings) -> tuple[dict[str, Se
     return {s["key"]: sections[s["key"]] for s in spec}, first
 
 
-def find_metadata(blocks: list[Block], first_section: int | None) -> tuple[str | None, str | None, int | None, str]:
-    """(title, agency, year, preamble) from the paragraphs before section 一."""
+def find_metadata(blocks: list[Block], first_section: int | None, declared: str | None = None
+                  ) -> tuple[str | None, str | None, int | None, str]:
+    """(title, agency, year, preamble) from the paragraphs before section 一; the title the file declares
+    (`declared`: a web page's ArticleTitle, a PDF's metadata) fills in what the text does not say."""
     head = [b for b in blocks[: first_section if first_section is not None else 12] if isinstance(b, Paragraph)]
     title = agency = None
     year = None
@@ -120,6 +122,16 @@ def find_metadata(blocks: list[Block], first_section: int | None) -> tuple[str |
         preamble_start = i + 1
         break
     preamble = "\n".join(tidy(p.text) for p in head[preamble_start:])
+    if declared and _TITLE_MARK in squash(declared) and len(squash(declared)) <= 60:
+        before = squash(declared).split(_TITLE_MARK)[0]
+        match = _YEAR.search(before)
+        leading = before[: match.start()] if match else before
+        if year is None and match:
+            year = int(match.group(1))
+        if agency is None and leading:
+            agency = leading
+        if title is None or (agency == leading and leading not in title):
+            title = squash(declared)
     return title, agency, year, preamble
 
 

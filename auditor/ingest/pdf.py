@@ -72,12 +72,19 @@ def read_pdf(path: Path, digest: str, settings: Settings) -> Document:
             raise FileTooLarge(f"“{path.name}”共 {len(pages)} 页，超过上限 {settings.max_pages} 页；"
                                "年度报告通常不超过 30 页，请确认文件是否正确。")
         read = [_read_page(page, path) for page in pages]
+        declared = _metadata_title(pdf)
     finally:
         pdf.close()
     _require_text(read, path)
     notes = [f"第{p.number}页没有文字层（可能是扫描图片），该页内容无法读取。"
              for p in read if p.images and p.chars < _MIN_CHARS_PER_PAGE]
-    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes)
+    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes,
+                    title=declared)
+
+
+def _metadata_title(pdf: pdfplumber.PDF) -> str | None:
+    title = pdf.metadata.get("Title") if isinstance(pdf.metadata, dict) else None
+    return title.strip() if isinstance(title, str) and title.strip() else None
 
 
 # ---------------------------------------------------------------- opening, errors
