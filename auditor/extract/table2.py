@@ -75,7 +75,7 @@ def build_table2(rows: list[Row], settings: Settings) -> Table:
         values = dict(zip(wanted, aligned.cells))
         keep = _default_columns(match.key, spec)
         table.cells[match.key] = {k: v for k, v in values.items() if k in keep}
-        if aligned.note:
+        if aligned.note and table.cells[match.key]:  # a row whose columns the contract does not keep needs no note
             table.notes.append(ExtractionNote(aligned.kind or "row_short", f"表二“{match.official}”行：{aligned.note}",
                                               row=match.key, page=row.page))
     expected = [r["key"] for s in spec["subtables"] for r in s["rows"]]
