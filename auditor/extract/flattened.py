@@ -155,8 +155,9 @@ def _vocabulary(key: str, settings: Settings) -> list[tuple[str, str]] | None:
         spec = labels("table3", settings)
         words += [(spec["note"], "header"), ("申请人情况", "header")]
         words += [(c["label"], "header") for c in spec["columns"] + spec["column_groups"]]
+        # the 2019 format's single （六）其他处理 row is the 2021 group label with values of its own (see _rows)
         words += [(g["label"], "group") for g in spec["groups"]]
-        words += [(r["label"], "row") for r in spec["rows"] + spec["legacy_2019_rows"]]
+        words += [(r["label"], "row") for r in spec["rows"]]
         # a row printed without its enumerator; short cores (其他, 总计) would also match column labels
         words += [(r["core"], "row") for r in spec["rows"] if len(r["core"]) >= 5]
     elif key == "四":

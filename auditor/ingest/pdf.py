@@ -22,6 +22,7 @@ from ..config import Settings
 from ..errors import CorruptFile, EncryptedPdf, FileTooLarge, NoTextLayer
 from ..model import BBox, Document, Grid, Paragraph, RawCell
 from ..textnorm import squash
+from .linefree import Segment, find_tables, split_segments
 
 _ENCRYPTION_ERRORS = (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed)
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -29,6 +30,7 @@ _STARTS_NEW = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一�
 _MIN_CHARS_PER_PAGE = 20  # fewer characters than this on every page: the PDF has no text layer
 _MAX_GARBLED_SHARE = 0.3  # more undecodable characters than this: the text layer is unusable
 _MARGIN_SHARE = 0.12  # page furniture sits in the top or bottom 12 % of the page
+_BACKGROUND = 0.2  # a filled area covering this share of the page is a background, not a table's ruling
 
 # pdfminer logs every recoverable oddity of a file as a warning; the user gets our errors instead
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -43,6 +45,7 @@ class _Line:
     x1: float
     bottom: float
     size: float
+    segments: tuple[Segment, ...] = ()  # the line cut at wide gaps (the cells of a table drawn without lines)
 
     @property
     def bbox(self) -> BBox:
@@ -139,11 +142,10 @@ def _read_page(page, path: Path) -> _Page:
     try:
         view = page.dedupe_chars() if _overprinted(page.chars) else page
         # only ruling a reader can see makes a table: WPS paints every line of prose on a white box
-        ruled = view.filter(_visible)
+        ruled = view.filter(_ruling(float(page.width) * float(page.height)))
         settings = {"explicit_horizontal_lines": _open_ends(ruled.edges)}
         tables = [table for table in ruled.find_tables(settings) if len(table.cells) > 1]  # one cell: a box
-        cells = [_table_part(table.rows, table.extract()) for table in tables]
-        cells = [part for part in cells if part is not None]
+        cells = [part for table in tables for part in _table_parts(table.rows, table.extract())]
         chars = view.chars
         images = len(page.images)
         width, height = float(page.width), float(page.height)
@@ -159,16 +161,26 @@ def _read_page(page, path: Path) -> _Page:
     boxes = [bbox for bbox, _, _ in cells]
     result.grids = [_grid(rows, texts, number) for _, rows, texts in cells]
     outside = [c for c in chars if not c["text"].isspace() and not _inside_any(c, boxes)]
-    result.lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
+    lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
+    line_free, result.lines = find_tables(lines)  # tables laid out with tab stops, no ruling
+    result.grids += line_free
     return result
 
 
-def _visible(obj: dict) -> bool:
-    """False for a rect, line or curve drawn in white (or not drawn at all): its edges are no ruling."""
-    if obj.get("object_type") not in ("rect", "line", "curve"):
-        return True
+def _ruling(page_area: float):
+    """The test that keeps a page's text and the drawings that can rule a table."""
+    def keep(obj: dict) -> bool:
+        return obj.get("object_type") not in ("rect", "line", "curve") or _visible(obj, page_area)
+    return keep
+
+
+def _visible(obj: dict, page_area: float = float("inf")) -> bool:
+    """False for a rect, line or curve drawn in white (or not drawn at all), and for a filled area as large as
+    a page background (a browser prints the site's coloured page behind the article): their edges are no ruling."""
     stroked = obj.get("stroke", obj.get("object_type") == "line") and not _white(obj.get("stroking_color"))
     filled = obj.get("fill") and not _white(obj.get("non_stroking_color"))
+    if filled and not stroked and float(obj.get("width", 0)) * float(obj.get("height", 0)) >= _BACKGROUND * page_area:
+        return False
     return bool(stroked or filled)
 
 
@@ -218,38 +230,46 @@ def _white(color) -> bool:
     return all(c >= 0.98 for c in color)
 
 
-def _table_part(rows, texts: list[list[str | None]]):
-    """(bbox, rows, texts) of the part of a ruled grid that is a table, or None when none of it is.
+def _table_parts(rows, texts: list[list[str | None]]) -> list[tuple[BBox, list, list]]:
+    """(bbox, rows, texts) of each part of a ruled grid that is a table; none when no part is.
 
-    A grid proves it is a table by its shape: at least one row with two or more filled cells, in at least two
-    columns. Prose caught in ruling (boxes around paragraphs, a frame shared with a table) is not: whole-width
-    rows of prose at the top or bottom of a grid are left to the text flow, and so is a grid of nothing else.
+    Ruling around prose (a page border, rules under headings, boxes around paragraphs) joins with a table's own
+    lines into one grid. Whole-width rows of prose split it (a heading, a sentence, several lines of text), and
+    each part must prove it is a table by its shape: a row with two or more filled cells, in two or more columns.
+    What is not kept is left to the text flow, in reading order.
     """
-    filled = [[j for j, text in enumerate(row) if text and text.strip()] for row in texts]
-    start, stop = 0, len(rows)
-    while start < stop and _prose_row(rows[start], texts[start]):
-        start += 1
-    while stop > start and _prose_row(rows[stop - 1], texts[stop - 1]):
-        stop -= 1
-    kept = filled[start:stop]
-    columns = {j for row in kept for j in row}
-    if len(columns) < 2 or not any(len(row) >= 2 for row in kept):
-        return None
-    boxes = [bbox for row in rows[start:stop] for bbox in row.cells if bbox is not None]
-    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-    return bbox, rows[start:stop], texts[start:stop]
+    parts, current = [], []
+    for row, row_texts in zip(rows, texts):
+        if _prose_row(row, row_texts):
+            parts.append(current)
+            current = []
+        else:
+            current.append((row, row_texts))
+    parts.append(current)
+    kept = []
+    for part in parts:
+        filled = [[j for j, text in enumerate(row_texts) if text and text.strip()] for _, row_texts in part]
+        if len({j for row in filled for j in row}) < 2 or not any(len(row) >= 2 for row in filled):
+            continue
+        boxes = [bbox for row, _ in part for bbox in row.cells if bbox is not None]
+        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        kept.append((bbox, [row for row, _ in part], [row_texts for _, row_texts in part]))
+    return kept
 
 
 _SECTION_NUMERAL = re.compile(r"^[一二三四五六七八九十]+、\D*$")
 
 
 def _prose_row(row, texts: list[str | None]) -> bool:
-    """A row that is one cell across the whole grid holding a sentence, or a heading such as 二、主动公开…."""
+    """A row that is one cell across the whole grid holding prose: a sentence, a heading such as
+    二、主动公开…, several lines of text, or nothing (the band between a heading's rule and the next line)."""
     cells = [bbox for bbox in row.cells if bbox is not None]
     if len(cells) != 1:
         return False
-    text = squash(next((t for t in texts if t), "") or "")
-    return len(text) >= 40 or text.endswith(("。", "；", "！", "？")) or bool(_SECTION_NUMERAL.match(text))
+    raw = next((t for t in texts if t), "") or ""
+    text = squash(raw)
+    return (not text or len(text) >= 40 or text.endswith(("。", "；", "！", "？")) or bool(_SECTION_NUMERAL.match(text))
+            or ("\n" in raw.strip() and len(text) >= 20))
 
 
 def _undecodable(text: str) -> bool:
@@ -311,7 +331,8 @@ def _line(chars: list[dict], page: int) -> _Line:
             parts.append(" ")  # a visible gap is a space
         parts.append(char["text"])
     return _Line("".join(parts), page, min(c["x0"] for c in chars), min(c["top"] for c in chars),
-                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars), size)
+                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars), size,
+                 tuple(split_segments(chars, size)))
 
 
 def _is_furniture(line: _Line, height: float) -> bool:
