@@ -277,6 +277,8 @@ def _rows(tokens: list[_Token]) -> list[list[str]]:
             label_row(token.text)
         elif token.role == "values":
             values(token.text)
+        elif header and not _LEADING_VALUES.match(token.text):  # a misprinted header label ("本年度止件数")
+            header.append(token.text.strip())
         else:  # text: values of the open row, then a label the data does not know (a misprint), then its values
             leading = _LEADING_VALUES.match(token.text)
             if leading:

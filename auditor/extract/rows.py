@@ -179,11 +179,16 @@ def _split_digits(numeric: list[RawCell], k: int, row_check) -> Aligned | None:
     tokens = [squash(c.text) for c in numeric]
     if not tokens or not all(t.isdigit() for t in tokens) or sum(len(t) for t in tokens) < k or len(tokens) >= k:
         return None
+    raw = " ".join(tokens)
+    page = numeric[0].page
+    only = digit_splits(tokens, k, limit=2)
+    if len(only) == 1:  # the digits allow one reading whatever the identities say ("7000008": seven digits, seven cells)
+        values = only[0]
+        note = f"原文数字连写为“{raw}”，只有一种拆分方式，读作 {'、'.join(map(str, values))}"
+        return Aligned([Cell(v, CellState.NUMBER, raw, page, None, note) for v in values], note, "digits_split")
     candidates = digit_splits(tokens, k, accept=row_check)
     if not candidates:
         return None
-    raw = " ".join(tokens)
-    page = numeric[0].page
     if len(candidates) == 1:
         values = candidates[0]
         note = f"原文数字连写为“{raw}”，按本行勾稽关系唯一可行的拆分读作 {'、'.join(map(str, values))}"

@@ -107,9 +107,10 @@ def build_table3(rows: list[Row], settings: Settings) -> Table:
         if joined:
             note_joined(row, joined)
             continue
+        group = None if row.has_values else best_match(row.last_label, group_candidates, threshold)
+        if group is not None and (match is None or group.score >= match.score):
+            continue  # a group's title on a row of its own ("（六）其他处理" without values is no 2019 row)
         if match is None:
-            if best_match(row.last_label, group_candidates, threshold) and not row.has_values:
-                continue
             if row.has_values or squash(row.label):
                 unmatched = row
             continue

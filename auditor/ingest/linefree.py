@@ -184,30 +184,35 @@ def _clusters(xs: list[float], frequent_only: bool = False) -> list[float]:
 
 
 def _rows(lines: list[Line], value_left: float, starts: list[float]) -> list[_Row]:
-    """Lines gathered into rows: a label wrapped over lines above and below its values belongs to them."""
+    """Lines gathered into rows. A line of labels alone is part of the row next to it when it is closer to that
+    row than rows are to each other (a label wrapped above and below its values); else it is a row of its own
+    (第二十条第（五）项, a group title)."""
     rows: list[_Row] = []
-    loose: list[tuple[Line, Segment]] = []  # label lines not yet given to a row
     for line in lines:
         labels = [(line, part) for segment in line.segments if segment.x1 <= value_left
                   for part in _split(segment, starts)]
-        values = [s for s in line.segments if s.x1 > value_left]
-        if not values:
-            loose += labels
+        rows.append(_Row(line, labels, [s for s in line.segments if s.x1 > value_left]))
+    anchors = [row for row in rows if row.values]
+    gaps = sorted(b.anchor.top - a.anchor.bottom for a, b in zip(anchors, anchors[1:]) if a.anchor.page == b.anchor.page)
+    row_gap = gaps[len(gaps) // 2] if gaps else 0.0
+    merged: list[_Row] = []
+    for i, row in enumerate(rows):
+        if row.values:
+            merged.append(row)
             continue
-        row = _Row(line, [], values)
-        for label_line, segment in loose:  # above this row: its own label, unless nearer the row before
-            previous = rows[-1].anchor if rows else None
-            near_previous = previous is not None and label_line.top - previous.bottom < line.top - label_line.bottom
-            target = rows[-1] if near_previous and previous.page == label_line.page else row
-            target.labels.append((label_line, segment))
-        loose = []
-        row.labels += labels
-        rows.append(row)
-    if loose and rows:
-        rows[-1].labels += loose
-    for row in rows:
+        before = merged[-1] if merged and merged[-1].values else None
+        after = next((r for r in rows[i + 1:] if r.values), None)
+        gap_before = row.anchor.top - before.anchor.bottom if before else float("inf")
+        gap_after = after.anchor.top - row.anchor.bottom if after else float("inf")
+        wrapped = 0.8 * row_gap
+        if min(gap_before, gap_after) < wrapped:
+            target = before if gap_before <= gap_after else after
+            target.labels += row.labels
+        else:
+            merged.append(row)
+    for row in merged:
         row.labels.sort(key=lambda item: (item[1].x0 // 1, item[0].top))
-    return rows
+    return merged
 
 
 def _split(segment: Segment, starts: list[float]) -> list[Segment]:
