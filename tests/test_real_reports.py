@@ -84,3 +84,14 @@ def test_findings_are_the_real_defects(name, audited):
                  key=lambda x: [str(v) for v in x])
     assert got == EXPECTED[name]["findings"]
     assert result.verdict == ("fail" if any(f[1] == "error" for f in got) else "warn" if got else "pass")
+
+
+@pytest.mark.parametrize("name", [n for n in EXPECTED if n.endswith(".html")])
+def test_a_web_page_names_its_report_whatever_the_file_is_called(name, tmp_path):
+    """Crawlers save every article as page.html: title, body and year come from the page itself."""
+    from auditor.pipeline import read_report
+    copy = tmp_path / "page.html"
+    copy.write_bytes((REAL / name).read_bytes())
+    report = read_report(copy, Settings())
+    assert (report.agency, report.year) == (EXPECTED[name]["agency"], EXPECTED[name]["year"])
+    assert report.title == Path(name).stem
