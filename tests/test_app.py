@@ -21,7 +21,8 @@ from auditor.errors import AuditorError
 from auditor.model import Finding, Severity
 from auditor.pipeline import audit_file
 from auditor.present.ui import state
-from auditor.present.ui.evidence import locate, page_image, passages
+from auditor.present.locate import locate
+from auditor.present.ui.evidence import page_image, passages
 from auditor.present.ui.upload import InputFile, audit_input, check_upload, display_name
 
 ROOT = Path(__file__).resolve().parents[1]
