@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +19,18 @@ FINDING_KEYS = {"rule", "severity", "message", "table", "row", "column", "sectio
                 "expected", "actual", "basis", "source"}
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+                          timeout=120, env=env)
+
+
+def unreachable_endpoint_env() -> dict[str, str]:
+    """The environment of a user whose LLM endpoint is down (nothing listens on port 9), with the corpus
+    index the review tests build once per session."""
+    from tests.test_review_support import shared_cache_dir, shared_index
+    shared_index()
+    return {**os.environ, "OPENAI_API_KEY": "sk-test-unreachable", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+            "AUDITOR_MODEL": "test-model", "AUDITOR_LLM_RETRIES": "0", "AUDITOR_CACHE_DIR": str(shared_cache_dir())}
 
 
 def test_json_output_follows_the_contract():
@@ -60,6 +70,17 @@ def test_markdown_and_text_formats():
     text = run("audit", str(BAOJI))
     assert text.returncode == 0
     assert "结论：需关注" in text.stdout and "规则模式" in text.stdout
+
+
+def test_text_header_says_why_the_review_ran_in_rules_mode():
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AUDITOR_MODEL")}
+    offline = run("audit", str(BAOJI), env=env).stdout.splitlines()
+    assert offline[2] == "叙述审查：规则模式（未使用大模型）。说明：未配置大模型接口（OPENAI_API_KEY），按规则模式审查。"
+    failed = run("audit", str(BAOJI), env=unreachable_endpoint_env())
+    assert failed.returncode == 0, failed.stderr
+    header = failed.stdout.splitlines()[2]
+    assert header.startswith("叙述审查：规则模式（未使用大模型）。说明：大模型接口调用失败（"), header
+    assert header.endswith("已改用规则模式完成审查。") and "sk-test-unreachable" not in failed.stdout
 
 
 def test_output_file(tmp_path):

@@ -86,7 +86,7 @@ def render_markdown(result: AuditResult) -> str:
         + (f"，{report.document.pages}页" if report.document.pages else "") + "）",
         f"- **审核结论**：{VERDICT_TEXT[result.verdict]}（评分 {result.score:g}/100；错误 {n[Severity.ERROR]} 项，"
         f"警告 {n[Severity.WARNING]} 项，提示 {n[Severity.INFO]} 项）",
-        f"- **审核方式**：表格与结构逐项规则校验；叙述部分审查：{MODE_TEXT.get(result.review.mode, result.review.mode)}",
+        f"- **审核方式**：表格与结构逐项规则校验；叙述部分审查：{review_mode_text(result.review)}",
         "",
         "## 一、需要整改的问题",
         "",
@@ -174,7 +174,7 @@ def render_text(result: AuditResult, message_width: int = 64) -> str:
         f"报告：{report.title or report.document.path.name}",
         f"结论：{VERDICT_TEXT[result.verdict]}　评分：{result.score:g}/100　"
         f"错误 {n[Severity.ERROR]}　警告 {n[Severity.WARNING]}　提示 {n[Severity.INFO]}",
-        f"叙述审查：{MODE_TEXT.get(result.review.mode, result.review.mode)}",
+        f"叙述审查：{review_mode_text(result.review)}",
         "章节：" + "　".join(f"{k}{'✓' if s.present else '✗'}" for k, s in report.sections.items())
         + "　表格：" + "　".join(f"{TABLE_NAMES[k]}{'✓' if t is not None else '✗'}" for k, t in report.tables.items()),
         "",
