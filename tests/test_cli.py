@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 BAOJI = SEEDS / "宝鸡市科学技术局-2024-blanks-and-typo.txt"
 XIGONG = SEEDS / "西工区科学技术局-2025-no-total-column.txt"
+REPORTS = ROOT / "tests" / "fixtures" / "reports"
 CONTRACT_KEYS = {"schema_version", "source", "report", "sections", "tables", "findings", "verdict", "score", "review"}
 FINDING_KEYS = {"rule", "severity", "message", "table", "row", "column", "section", "page", "evidence",
                 "expected", "actual", "basis", "source"}
@@ -81,6 +82,60 @@ def test_text_header_says_why_the_review_ran_in_rules_mode():
     header = failed.stdout.splitlines()[2]
     assert header.startswith("叙述审查：规则模式（未使用大模型）。说明：大模型接口调用失败（"), header
     assert header.endswith("已改用规则模式完成审查。") and "sk-test-unreachable" not in failed.stdout
+
+
+def test_word_review_is_written_to_the_output_file(tmp_path):
+    import docx
+    out = tmp_path / "审核意见.docx"
+    result = run("audit", str(XIGONG), "--format", "docx", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr.strip() == f"已写入 {out}"
+    document = docx.Document(str(out))
+    assert document.paragraphs[0].text == "《西工区科学技术局2025年政府信息公开工作年度报告》审核意见"
+    assert document.tables[1].rows[1].cells[3].text.startswith("表三缺少「总计」列")
+
+
+def test_word_review_needs_an_output_file():
+    result = run("audit", str(XIGONG), "--format", "docx")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Word 格式（--format docx）需要用 -o 指定输出文件" in result.stderr
+
+
+def test_annotate_writes_the_pdf_beside_the_original(tmp_path):
+    from pypdf import PdfReader
+    source = tmp_path / "报告.pdf"
+    source.write_bytes((REPORTS / "no-total-column.pdf").read_bytes())
+    result = run("annotate", str(source))
+    out = tmp_path / "报告.annotated.pdf"
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"已写入 {out}：标注 2 项问题"
+    pages = PdfReader(out).pages
+    assert [len(page.get("/Annots") or []) for page in pages] == [1, 2, 0]
+    assert source.read_bytes() == (REPORTS / "no-total-column.pdf").read_bytes()
+
+
+def test_annotate_says_what_could_not_be_placed(tmp_path):
+    out = tmp_path / "标注.pdf"
+    result = run("annotate", str(ROOT / "tests" / "fixtures" / "mutations" / "pdf" / "section-five-missing.pdf"),
+                 "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"已写入 {out}：标注 0 项问题，另有 1 项无法在页面上定位，已列入第1页的审核结论批注"
+
+
+@pytest.mark.parametrize("case", ["docx", "same-file", "bad-folder", "missing"])
+def test_annotate_refuses_what_it_cannot_do_with_a_chinese_message(case, tmp_path):
+    source = tmp_path / "报告.pdf"
+    source.write_bytes((REPORTS / "standard.pdf").read_bytes())
+    args, words = {
+        "docx": ([str(REPORTS / "standard.docx"), "-o", str(tmp_path / "x.pdf")], "只能在 PDF 上标注"),
+        "same-file": ([str(source), "-o", str(source)], "与原文件相同"),
+        "bad-folder": ([str(source), "-o", str(tmp_path / "没有" / "x.pdf")], "文件夹不存在"),
+        "missing": ([str(tmp_path / "无.pdf")], "找不到文件"),
+    }[case]
+    result = run("annotate", *args)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("错误：") and words in result.stderr
+    assert source.read_bytes() == (REPORTS / "standard.pdf").read_bytes()
 
 
 def test_output_file(tmp_path):
