@@ -8,6 +8,8 @@ import streamlit as st
 
 from ...check.findings import TABLE_NAMES, cell_name
 from ...model import AuditResult, Finding, Severity
+from ..annotate import annotate_pdf
+from ..docx_report import DOCX_MIME, render_docx
 from ..json_report import render_json
 from ..locate import Location, locate
 from ..markdown_report import (SEVERITY_TEXT, VERDICT_TEXT, counts, finding_group, render_markdown,
@@ -53,17 +55,22 @@ def show_summary(result: AuditResult, source: InputFile) -> None:
 
 
 def show_downloads(result: AuditResult, source: InputFile) -> None:
-    """Four download buttons; each file is built only when its button is clicked."""
+    """The documents to send back and the data, as download buttons; each file is built only when clicked."""
     stem = source.stem
-    columns = st.columns(4)
-    columns[0].download_button("下载 JSON", lambda: render_json(result).encode("utf-8"), f"{stem}-审核结果.json",
-                               "application/json", on_click="ignore")
-    columns[1].download_button("下载审核意见（Markdown）", lambda: render_markdown(result).encode("utf-8"),
-                               f"{stem}-审核意见.md", "text/markdown", on_click="ignore")
-    columns[2].download_button("下载 Excel 工作簿", lambda: render_workbook(result), f"{stem}-审核结果.xlsx", XLSX_MIME,
-                               on_click="ignore")
-    columns[3].download_button("下载问题清单（CSV）", lambda: render_findings_csv(result), f"{stem}-问题清单.csv",
-                               "text/csv", on_click="ignore")
+    buttons = [("下载审核意见（Word）", lambda: render_docx(result), f"{stem}-审核意见.docx", DOCX_MIME)]
+    if result.report.document.format == "pdf":
+        buttons.append(("下载标注版 PDF", lambda: annotate_pdf(result, source.data).data, f"{stem}-标注版.pdf",
+                        "application/pdf"))
+    buttons += [
+        ("下载 Excel 工作簿", lambda: render_workbook(result), f"{stem}-审核结果.xlsx", XLSX_MIME),
+        ("下载审核意见（Markdown）", lambda: render_markdown(result).encode("utf-8"), f"{stem}-审核意见.md",
+         "text/markdown"),
+        ("下载问题清单（CSV）", lambda: render_findings_csv(result), f"{stem}-问题清单.csv", "text/csv"),
+        ("下载 JSON", lambda: render_json(result).encode("utf-8"), f"{stem}-审核结果.json", "application/json"),
+    ]
+    for start in range(0, len(buttons), 3):
+        for column, (label, data, name, mime) in zip(st.columns(3), buttons[start:start + 3]):
+            column.download_button(label, data, name, mime, on_click="ignore")
 
 
 def finding_title(index: int, finding: Finding) -> str:
