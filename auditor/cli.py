@@ -34,6 +34,8 @@ def audit(file: Path, fmt: str, previous: Path | None, output: Path | None, debu
 
     if fmt == "docx" and output is None:
         raise click.UsageError("Word 格式（--format docx）需要用 -o 指定输出文件，例如 -o 审核意见.docx")
+    if output is not None:
+        _check_folder(output)
     result = _audit(file, previous, debug, json_errors=fmt == "json")
     if fmt == "docx":
         from .present.docx_report import render_docx
@@ -58,6 +60,7 @@ def annotate(file: Path, output: Path | None, previous: Path | None, debug: bool
     output = output or file.with_name(f"{file.stem}.annotated.pdf")
     if output.resolve() == file.resolve():
         _fail(f"输出文件“{output}”与原文件相同；请用 -o 指定另一个文件名，原文件不会被覆盖。", None, EXIT_INPUT_ERROR)
+    _check_folder(output)
     result = _audit(file, previous, debug, json_errors=False)
     if result.report.document.format != "pdf":
         _fail(f"“{file.name}”是 {result.report.document.format.upper()} 文件，只能在 PDF 上标注；"
@@ -83,6 +86,12 @@ def _audit(file: Path, previous: Path | None, debug: bool, json_errors: bool):
                                "请使用 --debug 重试并将输出与文件一并反馈给开发者。")
         wrapped.code = "internal_error"
         _fail(wrapped.message, error_json(wrapped) if json_errors else None, EXIT_INTERNAL_ERROR)
+
+
+def _check_folder(output: Path) -> None:
+    """Before a long audit: the folder the output goes to must exist."""
+    if not output.parent.is_dir():
+        _fail(f"无法写入“{output}”：文件夹不存在。", None, EXIT_INPUT_ERROR)
 
 
 def _write(output: Path, data: bytes, detail: str = "") -> None:
