@@ -119,6 +119,9 @@ def by_sequence(row: Row, k: int, filled_style: bool, row_check=None) -> Aligned
                 Cell(None, CellState.UNREADABLE, "", page, None, "原文本在此处被截断，单元格缺失") for _ in range(lost)]
             return Aligned(cells, f"该行只识别到{len(region)}个数值（每行文本在第{row.grid.width_cap}个字段处被截断），最后{lost}列缺失",
                            "row_truncated")
+        runs = [squash(c.text) for c in numeric if parse_value(c.text)[1] is not CellState.NUMBER]
+        if runs:  # digits and signs run together ("35-15"): no split can be trusted
+            return _unreadable_row(row, k, f"原文数字连写为“{' '.join(runs)}”，无法确定各列数值")
         return _unreadable_row(row, k, f"该行只识别到{len(numeric)}个数值，应为{k}个，无法确定缺失的是哪一列")
     return Aligned([to_cell(c) for c in region])
 

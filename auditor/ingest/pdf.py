@@ -23,6 +23,7 @@ from ..config import Settings
 from ..errors import CorruptFile, EncryptedPdf, FileTooLarge, NoTextLayer
 from ..model import BBox, Document, Grid, Paragraph, RawCell
 from ..textnorm import squash
+from .linefree import Segment, find_tables, split_segments
 
 _ENCRYPTION_ERRORS = (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed)
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -30,6 +31,7 @@ _STARTS_NEW = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一�
 _MIN_CHARS_PER_PAGE = 20  # fewer characters than this on every page: the PDF has no text layer
 _MAX_GARBLED_SHARE = 0.3  # more undecodable characters than this: the text layer is unusable
 _MARGIN_SHARE = 0.12  # page furniture sits in the top or bottom 12 % of the page
+_BACKGROUND = 0.2  # a filled area covering this share of the page is a background, not a table's ruling
 
 # pdfminer logs every recoverable oddity of a file as a warning; the user gets our errors instead
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -44,6 +46,7 @@ class _Line:
     x1: float
     bottom: float
     size: float
+    segments: tuple[Segment, ...] = ()  # the line cut at wide gaps (the cells of a table drawn without lines)
 
     @property
     def bbox(self) -> BBox:
@@ -73,12 +76,19 @@ def read_pdf(path: Path, digest: str, settings: Settings) -> Document:
             raise FileTooLarge(f"“{path.name}”共 {len(pages)} 页，超过上限 {settings.max_pages} 页；"
                                "年度报告通常不超过 30 页，请确认文件是否正确。")
         read = [_read_page(page, path) for page in pages]
+        declared = _metadata_title(pdf)
     finally:
         pdf.close()
     _require_text(read, path)
     notes = [f"第{p.number}页没有文字层（可能是扫描图片），该页内容无法读取。"
              for p in read if p.images and p.chars < _MIN_CHARS_PER_PAGE]
-    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes)
+    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes,
+                    title=declared)
+
+
+def _metadata_title(pdf: pdfplumber.PDF) -> str | None:
+    title = pdf.metadata.get("Title") if isinstance(pdf.metadata, dict) else None
+    return title.strip() if isinstance(title, str) and title.strip() else None
 
 
 # ---------------------------------------------------------------- opening, errors
@@ -132,8 +142,11 @@ def _read_page(page, path: Path) -> _Page:
     number = page.page_number
     try:
         view = page.dedupe_chars() if _overprinted(page.chars) else page
-        tables = [table for table in view.find_tables() if len(table.cells) > 1]  # one cell: a box or page border
-        cells = [(table.bbox, table.rows, table.extract()) for table in tables]
+        # only ruling a reader can see makes a table: WPS paints every line of prose on a white box
+        ruled = view.filter(_ruling(float(page.width) * float(page.height)))
+        settings = {"explicit_horizontal_lines": _open_ends(ruled.edges)}
+        tables = [table for table in ruled.find_tables(settings) if len(table.cells) > 1]  # one cell: a box
+        cells = [part for table in tables for part in _table_parts(table.rows, table.extract())]
         chars = view.chars
         images = len(page.images)
         width, height = float(page.width), float(page.height)
@@ -149,8 +162,115 @@ def _read_page(page, path: Path) -> _Page:
     boxes = [bbox for bbox, _, _ in cells]
     result.grids = [_grid(rows, texts, number) for _, rows, texts in cells]
     outside = [c for c in chars if not c["text"].isspace() and not _inside_any(c, boxes)]
-    result.lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
+    lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
+    line_free, result.lines = find_tables(lines)  # tables laid out with tab stops, no ruling
+    result.grids += line_free
     return result
+
+
+def _ruling(page_area: float):
+    """The test that keeps a page's text and the drawings that can rule a table."""
+    def keep(obj: dict) -> bool:
+        return obj.get("object_type") not in ("rect", "line", "curve") or _visible(obj, page_area)
+    return keep
+
+
+def _visible(obj: dict, page_area: float = float("inf")) -> bool:
+    """False for a rect, line or curve drawn in white (or not drawn at all), and for a filled area as large as
+    a page background (a browser prints the site's coloured page behind the article): their edges are no ruling."""
+    stroked = obj.get("stroke", obj.get("object_type") == "line") and not _white(obj.get("stroking_color"))
+    filled = obj.get("fill") and not _white(obj.get("non_stroking_color"))
+    if filled and not stroked and float(obj.get("width", 0)) * float(obj.get("height", 0)) >= _BACKGROUND * page_area:
+        return False
+    return bool(stroked or filled)
+
+
+def _open_ends(edges: list[dict], tolerance: float = 2.0) -> list[dict]:
+    """Closing lines for grids left open at a page break.
+
+    Word and WPS draw no border where a table breaks across pages, so the last row on the page has its column
+    lines but no bottom line (and the first row of the next page may lack its top line); without one, pdfplumber
+    finds no cell there and the row falls out of the table. Where three or more column lines end (or start) at
+    the same height with no horizontal line there, one is added across them.
+    """
+    verticals = [e for e in edges if e["orientation"] == "v"]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    added = []
+    for end in ("bottom", "top"):
+        for y, group in _cluster(verticals, end, tolerance):
+            if len(group) < 3:
+                continue
+            x0, x1 = min(e["x0"] for e in group), max(e["x1"] for e in group)
+            closed = any(abs(h["top"] - y) <= tolerance and h["x0"] <= x0 + tolerance and h["x1"] >= x1 - tolerance
+                         for h in horizontals)
+            if not closed:
+                added.append({"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y,
+                              "width": x1 - x0, "height": 0})
+    return added
+
+
+def _cluster(edges: list[dict], key: str, tolerance: float) -> list[tuple[float, list[dict]]]:
+    """Edges grouped by the value of `key` (within `tolerance`), as (value, edges)."""
+    groups: list[tuple[float, list[dict]]] = []
+    for edge in sorted(edges, key=lambda e: e[key]):
+        if groups and edge[key] - groups[-1][0] <= tolerance:
+            groups[-1][1].append(edge)
+        else:
+            groups.append((edge[key], [edge]))
+    return groups
+
+
+def _white(color) -> bool:
+    """White in gray (1), RGB (1, 1, 1) or CMYK (0, 0, 0, 0); patterns and unknowns are not white."""
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not color or not all(isinstance(c, (int, float)) for c in color):
+        return False
+    if len(color) == 4:
+        return all(c <= 0.02 for c in color)
+    return all(c >= 0.98 for c in color)
+
+
+def _table_parts(rows, texts: list[list[str | None]]) -> list[tuple[BBox, list, list]]:
+    """(bbox, rows, texts) of each part of a ruled grid that is a table; none when no part is.
+
+    Ruling around prose (a page border, rules under headings, boxes around paragraphs) joins with a table's own
+    lines into one grid. Whole-width rows of prose split it (a heading, a sentence, several lines of text), and
+    each part must prove it is a table by its shape: a row with two or more filled cells, in two or more columns.
+    What is not kept is left to the text flow, in reading order.
+    """
+    parts, current = [], []
+    for row, row_texts in zip(rows, texts):
+        if _prose_row(row, row_texts):
+            parts.append(current)
+            current = []
+        else:
+            current.append((row, row_texts))
+    parts.append(current)
+    kept = []
+    for part in parts:
+        filled = [[j for j, text in enumerate(row_texts) if text and text.strip()] for _, row_texts in part]
+        if len({j for row in filled for j in row}) < 2 or not any(len(row) >= 2 for row in filled):
+            continue
+        boxes = [bbox for row, _ in part for bbox in row.cells if bbox is not None]
+        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        kept.append((bbox, [row for row, _ in part], [row_texts for _, row_texts in part]))
+    return kept
+
+
+_SECTION_NUMERAL = re.compile(r"^[一二三四五六七八九十]+、\D*$")
+
+
+def _prose_row(row, texts: list[str | None]) -> bool:
+    """A row that is one cell across the whole grid holding prose: a sentence, a heading such as
+    二、主动公开…, several lines of text, or nothing (the band between a heading's rule and the next line)."""
+    cells = [bbox for bbox in row.cells if bbox is not None]
+    if len(cells) != 1:
+        return False
+    raw = next((t for t in texts if t), "") or ""
+    text = squash(raw)
+    return (not text or len(text) >= 40 or text.endswith(("。", "；", "！", "？")) or bool(_SECTION_NUMERAL.match(text))
+            or ("\n" in raw.strip() and len(text) >= 20))
 
 
 def _undecodable(text: str) -> bool:
@@ -212,7 +332,8 @@ def _line(chars: list[dict], page: int) -> _Line:
             parts.append(" ")  # a visible gap is a space
         parts.append(char["text"])
     return _Line("".join(parts), page, min(c["x0"] for c in chars), min(c["top"] for c in chars),
-                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars), size)
+                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars), size,
+                 tuple(split_segments(chars, size)))
 
 
 def _is_furniture(line: _Line, height: float) -> bool:
