@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
 MUTATIONS = ROOT / "tests" / "fixtures" / "mutations" / "pdf"
 SAMPLE = next((ROOT / "data" / "samples").glob("*.pdf"))
+WPS = ROOT / "tests" / "fixtures" / "real" / "洪泽区人民政府2023年政府信息公开工作年度报告.pdf"
 PAD, SQUARE_PAD = 1.5, 3.0
 
 
@@ -178,6 +179,23 @@ def test_a_clean_report_gets_only_the_verdict_note():
     assert {page: [a["/NM"] for a in items] for page, items in annots(out.data).items()} == {
         1: ["auditor-verdict"], 2: [], 3: []}
     assert by_name(out.data, "auditor-verdict")[1]["/Contents"].startswith("审核结论：通过（评分 100/100）")
+
+
+def test_the_real_wps_pdf_gets_annotations_every_reader_resolves():
+    """WPS numbers its cross-reference stream 61 with /Size 61: an update reusing object 61 read back as the stream."""
+    result, out = annotated(WPS)
+    assert texts(out.data) == texts(WPS.read_bytes())
+    assert len(out.placed) + len(out.unplaced) == len(result.findings) > 0
+    items = annots(out.data)
+    assert all(a.get("/Subtype") in ("/Highlight", "/Square", "/Text") and "/Contents" in a
+               for page in items.values() for a in page)
+    assert sum(len(page) for page in items.values()) == len(out.placed) + 1
+    t4 = next(p for p in out.placed if p.finding.rule == "T4.sum" and p.finding.row == "review")
+    cell = result.report.tables["table4"].cells["review"]["total"]
+    page, annotation = by_name(out.data, f"auditor-{t4.number}")
+    assert page == cell.page and close(annotation["/Rect"], user_rect(cell.bbox, 842, PAD))
+    with pdfplumber.open(io.BytesIO(out.data)) as pdf:  # pdfplumber (pdfminer) resolves them too
+        assert sum(len(p.annots) for p in pdf.pages) == len(out.placed) + 1
 
 
 # ---------------------------------------------------------------- turned and moved pages

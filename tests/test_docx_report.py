@@ -33,6 +33,8 @@ CASES = {
     "table4-14-cells": SEEDS / "石嘴山市科学技术局-2023-table4-14-cells.txt",  # errors and 无法校验 infos
     "identity": MUTATIONS / "t3-identity-natural-person.pdf",
     "sample": SAMPLE,  # passes
+    "real-wps": ROOT / "tests" / "fixtures" / "real" / "洪泽区人民政府2023年政府信息公开工作年度报告.pdf",
+    "real-html": ROOT / "tests" / "fixtures" / "real" / "平潭综合实验区金井片区管理局2023年政府信息公开工作年度报告.html",
 }
 
 
