@@ -35,7 +35,7 @@ def audit(file: Path, fmt: str, previous: Path | None, output: Path | None, debu
     if fmt == "docx" and output is None:
         raise click.UsageError("Word 格式（--format docx）需要用 -o 指定输出文件，例如 -o 审核意见.docx")
     if output is not None:
-        _check_folder(output)
+        _check_folder(output, json_errors=fmt == "json")
     result = _audit(file, previous, debug, json_errors=fmt == "json")
     if fmt == "docx":
         from .present.docx_report import render_docx
@@ -43,7 +43,7 @@ def audit(file: Path, fmt: str, previous: Path | None, output: Path | None, debu
         return
     text = {"json": render_json, "md": render_markdown, "text": render_text}[fmt](result)
     if output is not None:
-        _write(output, (text if text.endswith("\n") else text + "\n").encode("utf-8"))
+        _write(output, (text if text.endswith("\n") else text + "\n").encode("utf-8"), json_errors=fmt == "json")
     else:
         click.echo(text.rstrip("\n"))
 
@@ -88,20 +88,28 @@ def _audit(file: Path, previous: Path | None, debug: bool, json_errors: bool):
         _fail(wrapped.message, error_json(wrapped) if json_errors else None, EXIT_INTERNAL_ERROR)
 
 
-def _check_folder(output: Path) -> None:
+def _check_folder(output: Path, json_errors: bool = False) -> None:
     """Before a long audit: the folder the output goes to must exist."""
     if not output.parent.is_dir():
-        _fail(f"无法写入“{output}”：文件夹不存在。", None, EXIT_INPUT_ERROR)
+        _cannot_write(output, "文件夹不存在", json_errors)
 
 
-def _write(output: Path, data: bytes, detail: str = "") -> None:
+def _write(output: Path, data: bytes, detail: str = "", json_errors: bool = False) -> None:
     try:
         output.write_bytes(data)
     except OSError as error:
         why = {FileNotFoundError: "文件夹不存在", PermissionError: "没有写入权限，或文件正被其他程序打开",
                IsADirectoryError: "这是一个文件夹"}.get(type(error), error.strerror or str(error))
-        _fail(f"无法写入“{output}”：{why}。", None, EXIT_INPUT_ERROR)
+        _cannot_write(output, why, json_errors)
     click.echo(f"已写入 {output}{detail}", err=True)
+
+
+def _cannot_write(output: Path, why: str, json_errors: bool) -> NoReturn:
+    from .present.json_report import error_json
+
+    error = AuditorError(f"无法写入“{output}”：{why}。")
+    error.code = "output_not_writable"
+    _fail(error.message, error_json(error) if json_errors else None, EXIT_INPUT_ERROR)
 
 
 def _fail(message: str, json_text: str | None, code: int) -> NoReturn:

@@ -16,7 +16,7 @@ from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import NameObject, NumberObject, RectangleObject
 
 from auditor.config import Settings
-from auditor.model import Severity
+from auditor.model import Finding, Severity
 from auditor.pipeline import audit_file
 from auditor.present.annotate import SEVERITY_FILL, SEVERITY_STROKE, annotate_pdf
 from auditor.present.highlight import finding_targets
@@ -163,6 +163,24 @@ def test_first_page_note_gives_the_verdict_and_what_could_not_be_placed():
     ]
     x0, y0, x1, y1 = (float(v) for v in note["/Rect"])
     assert x0 < 30 and y1 > 841.8898 - 30  # the top left corner
+
+
+def test_a_finding_with_a_page_but_no_place_gets_a_note_icon_on_that_page():
+    result = audit_file(REPORTS / "standard.pdf", Settings())
+    for message in ("第2页的说明一。", "第2页的说明二。", "第1页的说明。"):
+        result.findings.append(Finding("NARR.requirement_missing", Severity.WARNING, message, page=int(message[1]),
+                                       basis="条例第五十条"))
+    out = annotate_pdf(result, (REPORTS / "standard.pdf").read_bytes())
+    assert [(p.number, p.page, p.kind) for p in out.placed] == [(1, 2, "note"), (2, 2, "note"), (3, 1, "note")]
+    tops = {}
+    for number in (1, 2, 3):
+        page, note = by_name(out.data, f"auditor-{number}")
+        assert note["/Subtype"] == "/Text" and note["/Contents"].startswith(f"{number}.【警告】第")
+        assert close(note["/C"], SEVERITY_STROKE[Severity.WARNING], 0.01)
+        tops[number] = (page, float(note["/Rect"][3]))
+    verdict_top = float(by_name(out.data, "auditor-verdict")[1]["/Rect"][3])
+    # one below the other from the top left corner; on page 1 below the verdict note
+    assert tops[1][1] == tops[3][1] < verdict_top and tops[2][1] < tops[1][1]
 
 
 def test_every_finding_is_annotated_once_or_listed_on_the_first_page(typos):

@@ -102,6 +102,8 @@ def test_word_review_needs_an_output_file_in_a_folder_that_exists(tmp_path):
     out = tmp_path / "没有" / "审核意见.docx"
     result = run("audit", str(XIGONG), "--format", "docx", "-o", str(out))
     assert result.returncode == 1 and result.stderr.strip() == f"错误：无法写入“{out}”：文件夹不存在。"
+    result = run("audit", str(XIGONG), "--format", "json", "-o", str(tmp_path / "没有" / "结果.json"))
+    assert result.returncode == 1 and json.loads(result.stdout)["error"]["code"] == "output_not_writable"
 
 
 def test_annotate_writes_the_pdf_beside_the_original(tmp_path):

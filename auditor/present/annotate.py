@@ -2,11 +2,13 @@
 
 The document is copied object by object (pypdf's clone) and only the pages' annotation lists change: content
 streams, fonts and text stay as they were. (Not an incremental update: WPS numbers its cross-reference stream
-past the trailer's /Size, and an update that reuses that number is misread by pypdf and poppler.) Each finding that can be placed gets one annotation on its page: a
-highlight over the cells or the text it is about (a square around a whole table), with the finding's number,
-message and clause as the note, coloured by severity; a finding with a page but no place on it gets a note icon
-in the left margin of that page. A note on the first page gives the verdict and lists the findings that could
-not be placed on any page (a missing section, for example), so that nothing is lost.
+past the trailer's /Size, and an update that reuses that number is misread by pypdf and poppler.)
+
+Each finding that can be placed gets one annotation on its page: a highlight over the cells or the text it is
+about (a square around a whole table), with the finding's number, message and clause as the note, coloured by
+severity; a finding with a page but no place on it gets a note icon in the top left corner of that page. A note
+on the first page gives the verdict and lists the findings that could not be placed on any page (a missing
+section, for example), so that nothing is lost.
 
 Where a finding is comes from locate.py, the same place the app draws its boxes; text is searched on the page
 through ingest (PageText). Boxes there are in display coordinates (origin top left, the page as shown, /Rotate

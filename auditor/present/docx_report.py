@@ -28,8 +28,10 @@ from lxml import etree
 
 from ..check.findings import UNVERIFIABLE, cell_name
 from ..model import AuditResult, Finding, Severity
-from .markdown_report import (VERDICT_TEXT, SEVERITY_TEXT, counts, finding_group, location, review_mode_text,
+from .markdown_report import CLOSING as MARKDOWN_CLOSING
+from .markdown_report import (SEVERITY_TEXT, VERDICT_TEXT, counts, finding_group, location, review_mode_text,
                               sorted_findings)
+from .spreadsheet import SEVERITY_FILL
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BODY_FONT, TITLE_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "宋体", "黑体", "Times New Roman"
@@ -39,14 +41,9 @@ FONT_TABLE = {
     "宋体": ("SimSun", "02010600030101010101", "variable"),
     "黑体": ("SimHei", "02010609060101010101", "fixed"),
 }
-SEVERITY_FILL = {Severity.ERROR: "F8D7DA", Severity.WARNING: "FFF3CD", Severity.INFO: "DCEBFA"}
 FINDING_HEADER = ["序号", "程度", "位置", "问题", "依据"]
 FINDING_WIDTHS_CM = [1.3, 1.4, 3.0, 6.6, 3.3]  # 15.6 cm: the text width of A4 with 28 mm / 26 mm side margins
-CLOSING = {
-    "fail": "报告存在上述错误，请对照年报格式和相关条款逐项整改，核实数据后重新发布。",
-    "warn": "未发现确定的错误，请核实上述事项，必要时修改完善。",
-    "pass": "未发现问题。",
-}
+CLOSING = {verdict: text.removeprefix("**审核意见**：") for verdict, text in MARKDOWN_CLOSING.items()}  # after 审核意见：
 SIGNATURE = ("审核单位（盖章）：", "审核人（签名）：", "日期：　　　　年　　月　　日")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEAD_FILL = "EEF1F5"
@@ -59,7 +56,6 @@ def render_docx(result: AuditResult) -> bytes:
     _page_setup(document)
     _styles(document)
     _font_table(document)
-    report = result.report
     title = _report_title(result)
     document.core_properties.title = f"《{title}》审核意见"
     document.core_properties.author = "年报审核"
@@ -131,7 +127,6 @@ def _identity_table(document, result: AuditResult) -> None:
     table = document.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _fixed_widths(table, [3.0, 12.6])
     for key, value in rows:
         cells = table.add_row().cells
         _cell_text(cells[0], key, bold=True, fill=_HEAD_FILL)
@@ -344,4 +339,5 @@ def _font_table(document) -> None:
             f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{alternative}"/>'
             f'<w:panose1 w:val="{panose}"/><w:charset w:val="86"/><w:family w:val="modern"/>'
             f'<w:pitch w:val="{pitch}"/></w:font>'))
+    # a plain Part, not parsed by python-docx: its bytes are all there is
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
