@@ -115,7 +115,7 @@ def test_upload_a_pdf_and_see_verdict_findings_highlighted_cells_and_boxed_evide
 
             # the evidence: the page image with the table boxed
             image = page.locator("[data-testid=stImage] img").first
-            expect(image).to_be_visible()
+            expect(image).to_be_visible(timeout=60_000)  # the page image is rendered after the findings
             page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
             expect(page.get_by_text("原文第2页（局部），红框为问题所在的表格")).to_be_visible()
 
