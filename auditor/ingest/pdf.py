@@ -9,6 +9,7 @@ dropped. The only importer of pdfplumber/pdfminer in the project.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from dataclasses import dataclass, field
@@ -395,3 +396,41 @@ def _align_continuations(blocks: list) -> list:
         if block is not None and not isinstance(block, Grid):
             result.append(block)
     return result
+
+
+# ---------------------------------------------------------------- text on a page, for the views of a finding
+
+
+def find_text(page, text: str, limit: int = 3) -> list[BBox]:
+    """Boxes of `text` on a pdfplumber page (at most `limit`), matched across the spaces and line breaks PDF text has."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    pattern = r"\s*".join(re.escape(ch) for ch in text[:40])
+    matches = page.search(pattern, regex=True, case=True)
+    return [(m["x0"], m["top"], m["x1"], m["bottom"]) for m in matches[:limit]]
+
+
+class PageText:
+    """Text search on the pages of one PDF, opened once and read page by page as asked (pages 1-based).
+
+    Boxes are in the coordinates of the Document: PDF points, origin at the top left of the page as displayed.
+    """
+
+    def __init__(self, data: bytes):
+        self._pdf = pdfplumber.open(io.BytesIO(data))
+        self.page_count = len(self._pdf.pages)
+
+    def find(self, page: int, text: str) -> list[BBox]:
+        if not 1 <= page <= self.page_count:
+            return []
+        return find_text(self._pdf.pages[page - 1], text)
+
+    def close(self) -> None:
+        self._pdf.close()
+
+    def __enter__(self) -> PageText:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
