@@ -19,7 +19,7 @@ from ...config import Settings
 from ...model import AuditResult
 from ..markdown_report import SEVERITY_TEXT
 from . import state
-from .evidence import Location
+from ..locate import Location
 from .form import table_form
 from .tables_html import STYLE, form_html
 from .upload import InputFile
