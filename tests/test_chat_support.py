@@ -28,7 +28,6 @@ QUESTIONS = ROOT / "tests" / "fixtures" / "chat" / "questions.yaml"
 TOOL_FOR_INTENT = {"cell": "lookup_table", "finding": "audit_findings", "passage": "search_report",
                    "clause": "search_regulation"}
 RETRY_MARK = "你的回答未通过核对"
-HANG_LIMIT_S = 5.0
 
 
 # ---------------------------------------------------------------- the question set
@@ -167,14 +166,13 @@ class ScriptedModel:
 
 
 class ChatServer:
-    """POST /v1/chat/completions answered by `model.respond(messages)`; mode "error": HTTP 500 for every request;
-    "hang": no answer until the client gave up (at most HANG_LIMIT_S). Every request body is kept in `requests`."""
+    """POST /v1/chat/completions answered by `model.respond(messages)`; mode "error": HTTP 500 for every request.
+    Every request body is kept in `requests`."""
 
     def __init__(self, model: ScriptedModel | None = None, mode: str = "script"):
         self.model = model or ScriptedModel()
         self.mode = mode
         self.requests: list[dict] = []
-        self._stop = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -184,9 +182,7 @@ class ChatServer:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
                 server.requests.append(body)
-                if server.mode == "hang":
-                    server._stop.wait(HANG_LIMIT_S)
-                if server.mode in ("error", "hang") or self.path != "/v1/chat/completions":
+                if server.mode == "error" or self.path != "/v1/chat/completions":
                     return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
                 reply = server.model.respond(body["messages"])
                 message = {"role": "assistant", "content": reply.get("content")}
@@ -220,7 +216,6 @@ class ChatServer:
         return self
 
     def __exit__(self, *exc):
-        self._stop.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
