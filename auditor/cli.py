@@ -1,4 +1,5 @@
-"""Command line: a thin layer over pipeline.audit_file. Errors become one Chinese line and exit code 1."""
+"""Command line: a thin layer over pipeline.audit_file (and chat.ReportChat for ask/chat). Errors become one
+Chinese line and exit code 1."""
 
 from __future__ import annotations
 
@@ -68,6 +69,83 @@ def annotate(file: Path, output: Path | None, previous: Path | None, debug: bool
     annotated = annotate_pdf(result, file.read_bytes())
     _write(output, annotated.data, f"：标注 {len(annotated.placed)} 项问题" + (
         f"，另有 {len(annotated.unplaced)} 项无法在页面上定位，已列入第1页的审核结论批注" if annotated.unplaced else ""))
+
+
+_MODE_OPTION = click.option("--mode", type=click.Choice(["auto", "rules", "llm"]), default="auto", show_default=True,
+                            help="auto：配置了大模型接口（OPENAI_API_KEY）时用大模型，否则用规则模式；rules：只用规则；llm：必须用大模型")
+
+
+@main.command(help="就一份年度报告提一个问题：数字取自表格，引文取自报告原文或条款，每个回答都给出引用。")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("question")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 回答与引用，json 机器可读的回答（shared/spec/chat-json.md）")
+@_MODE_OPTION
+@click.option("--debug", is_flag=True, help="出现内部错误时显示完整的错误堆栈")
+def ask(file: Path, question: str, fmt: str, mode: str, debug: bool) -> None:
+    from .present.chat_text import render_answer_json, render_answer_text
+
+    result = _audit(file, None, debug, json_errors=fmt == "json")
+    session = _chat_session(result, mode, json_errors=fmt == "json")
+    answer = _answer(session.conversation(), question, file, debug, json_errors=fmt == "json")
+    click.echo(render_answer_json(answer) if fmt == "json" else render_answer_text(answer))
+
+
+@main.command(help="与一份年度报告多轮问答（可以追问，如“那法人呢？”）；输入“退出”或按 Ctrl-D 结束。")
+@click.argument("file", type=click.Path(path_type=Path))
+@_MODE_OPTION
+@click.option("--debug", is_flag=True, help="出现内部错误时显示完整的错误堆栈")
+def chat(file: Path, mode: str, debug: bool) -> None:
+    from .present.chat_text import render_answer_text
+
+    click.echo(f"正在审核“{file}”…", err=True)
+    result = _audit(file, None, debug, json_errors=False)
+    session = _chat_session(result, mode, json_errors=False)
+    report = result.report
+    click.echo(f"已读取：{report.title or file.name}（审核问题 {len(result.findings)} 项）。{session.mode_text}。")
+    click.echo("请输入问题，例如：本年新收申请多少件？这份报告有什么问题？输入“退出”结束。")
+    conversation = session.conversation()
+    stdin = click.get_text_stream("stdin")
+    while True:
+        click.echo("问：", nl=False)
+        line = stdin.readline()
+        if not line:  # end of input (Ctrl-D)
+            click.echo("")
+            break
+        question = line.strip()
+        if question in _QUIT:
+            break
+        if question:
+            click.echo("答：" + render_answer_text(_answer(conversation, question, file, debug, False)) + "\n")
+
+
+_QUIT = {"退出", "结束", "exit", "quit", "q", ":q"}
+
+
+def _chat_session(result, mode: str, json_errors: bool):
+    """The ReportChat of an audited report, or a Chinese message (e.g. --mode llm without an endpoint)."""
+    from .chat import ReportChat
+    from .present.json_report import error_json
+
+    try:
+        return ReportChat(result, Settings.from_env(), mode=mode)
+    except AuditorError as error:
+        _fail(error.message, error_json(error) if json_errors else None, EXIT_INPUT_ERROR)
+
+
+def _answer(conversation, question: str, file: Path, debug: bool, json_errors: bool):
+    """One answer; a bug ends the command with a Chinese message (the trace with --debug)."""
+    from .present.json_report import error_json
+
+    try:
+        return conversation.ask(question)
+    except Exception as error:
+        if debug:
+            raise
+        wrapped = AuditorError(f"回答关于“{file}”的问题时发生内部错误（{type(error).__name__}: {error}）；"
+                               "请使用 --debug 重试并将问题与文件一并反馈给开发者。")
+        wrapped.code = "internal_error"
+        _fail(wrapped.message, error_json(wrapped) if json_errors else None, EXIT_INTERNAL_ERROR)
 
 
 def _audit(file: Path, previous: Path | None, debug: bool, json_errors: bool):

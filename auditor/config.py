@@ -30,6 +30,9 @@ class Settings:
     llm_timeout_s: float = 60.0  # per request to the OpenAI-compatible endpoint
     llm_max_retries: int = 1  # retries per request; after that the review falls back to rules mode
     rule_packs: tuple[Path, ...] = ()  # extra requirement checklists (YAML files or folders of them)
+    # chat/: earlier turns the model sees, and tool-calling rounds per answer before the rules answer stands in
+    chat_history_turns: int = 4
+    chat_max_tool_rounds: int = 4
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

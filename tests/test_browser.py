@@ -170,3 +170,39 @@ def test_upload_a_pdf_and_see_verdict_findings_highlighted_cells_and_boxed_evide
             print(f"screenshot: {shot}")
         finally:
             browser.close()
+
+
+def test_ask_about_the_report_and_see_the_answer_and_its_cited_cell(server, screenshot_dir):
+    expect = playwright_api.expect
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+            page.route("**/*", _local_only)
+            page.goto(server)
+            expect(page.get_by_role("heading", name="政府信息公开工作年度报告审核")).to_be_visible(timeout=60_000)
+            page.get_by_text("使用示例报告", exact=True).click()
+            expect(page.get_by_text("审核结论：", exact=False).first).to_contain_text("通过", timeout=60_000)
+            expect(page.get_by_role("heading", name="就本报告提问")).to_be_visible()
+
+            box = page.get_by_placeholder("就本报告提问，例如：本年新收申请多少件？")
+            box.fill("本年新收申请多少件？")
+            box.press("Enter")
+            answer = page.locator("[data-testid=stChatMessage]").filter(has_text="931件")
+            expect(answer).to_have_count(1, timeout=60_000)
+            expect(answer).to_contain_text("表三「一、本年新收政府信息公开申请数量」×「总计」为931件（第2页）")
+
+            chip = page.get_by_role("radio", name="表三「一、本年新收政府信息公开申请数量」×「总计」 = 931")
+            expect(chip).to_be_visible()
+            chip.click()
+            cited = page.locator('td.cited[data-cell="new_received.total"]')
+            expect(cited).to_be_visible(timeout=30_000)
+            expect(cited).to_have_text("931")
+            assert cited.evaluate("td => getComputedStyle(td).backgroundColor") == "rgb(231, 240, 255)"
+
+            page.wait_for_timeout(300)
+            shot = screenshot_dir / "chat-sample.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot: {shot}")
+        finally:
+            browser.close()

@@ -194,3 +194,49 @@ def test_oversize_file_is_refused_before_reading(tmp_path):
     with pytest.raises(FileTooLarge) as caught:
         load_document(path, Settings(max_file_bytes=1024))
     assert "超过上限" in caught.value.message
+
+
+# ---------------------------------------------------------------- chat: ask and chat
+
+
+def run_chat(*args: str, tmp_path: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`python -m auditor` with no LLM endpoint configured and a private cache."""
+    import os
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env["AUDITOR_CACHE_DIR"] = str(tmp_path / "cache")
+    return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=180, input=stdin, env=env)
+
+
+def test_ask_prints_the_chat_json_contract(tmp_path):
+    result = run_chat("ask", str(BAOJI), "上年结转多少件？", "--format", "json", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert {k: answer[k] for k in ("schema_version", "question", "mode", "model")} == {
+        "schema_version": "1", "question": "上年结转多少件？", "mode": "rules", "model": None}
+    assert "空白" in answer["answer"]
+    assert answer["citations"] == [{"kind": "cell", "table": "table3", "row": "carried_over", "column": "total",
+                                    "page": None, "value": None, "raw": "", "state": "blank",
+                                    "label": "表三「二、上年结转政府信息公开申请数量」×「总计」"}]
+
+
+def test_ask_in_text_and_a_bad_file(tmp_path):
+    text = run_chat("ask", str(XIGONG), "行政许可多少件？", tmp_path=tmp_path)
+    assert text.returncode == 0
+    assert text.stdout.splitlines()[:3] == ["表二「行政许可」为2件。", "引用：", "  [1] 表格 表二「行政许可」 = 2"]
+    missing = run_chat("ask", str(tmp_path / "无此文件.pdf"), "本年新收多少？", "--format", "json", tmp_path=tmp_path)
+    assert missing.returncode == 1 and json.loads(missing.stdout)["error"]["code"] == "file_not_found"
+    forced = run_chat("ask", str(XIGONG), "行政许可多少件？", "--mode", "llm", tmp_path=tmp_path)
+    assert forced.returncode == 1 and "未配置大模型接口" in forced.stderr
+
+
+def test_chat_keeps_the_conversation_for_follow_ups(tmp_path):
+    result = run_chat("chat", str(BAOJI), tmp_path=tmp_path,
+                      stdin="本年新收申请多少件？\n那自然人呢？\n有没有说明信息处理费？\n退出\n")
+    assert result.returncode == 0, result.stderr
+    assert "规则模式" in result.stdout
+    answers = [line for line in result.stdout.split("答：")[1:]]
+    assert len(answers) == 3
+    assert answers[0].startswith("表三「一、本年新收政府信息公开申请数量」×「总计」为1件。")
+    assert answers[1].startswith("表三「一、本年新收政府信息公开申请数量」×「自然人」为1件。")
+    assert "宝鸡市科学技术局无收取政府信息公开信息处理费等情况。" in answers[2]
