@@ -38,6 +38,9 @@ class Settings:
     ocr_min_confidence: float = 0.8
     # an identity that fails on OCR'd cells is an error only when every cell was read at least this surely
     ocr_confident: float = 0.97
+    # chat/: earlier turns the model sees, and tool-calling rounds per answer before the rules answer stands in
+    chat_history_turns: int = 4
+    chat_max_tool_rounds: int = 4
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

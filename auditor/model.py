@@ -80,6 +80,7 @@ class Document:
     notes: list[str] = field(default_factory=list)
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR from their image (1-based)
     page_notes: list[PageNote] = field(default_factory=list)  # pages that could not be read, and why
+    title: str | None = None  # the title the file declares: HTML <meta name="ArticleTitle"> or <title>, PDF/DOCX metadata
 
     @property
     def paragraphs(self) -> list[Paragraph]:

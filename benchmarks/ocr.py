@@ -1,7 +1,8 @@
 """OCR benchmark: scanned copies of the generated fixtures, read cell by cell (not a test; prints a table).
 
-Every fixture report (tests/fixtures/reports/*.pdf) is scanned under each profile (resolution, rotation,
-noise, JPEG quality; tests/fixtures/builder/render_scan.py) into a temporary folder and audited. Per
+Every generated PDF fixture (tests/fixtures/reports/: the formats' fixtures and the PDF-only layouts) is
+scanned under each profile (resolution, rotation, noise, JPEG quality; tests/fixtures/builder/render_scan.py)
+into a temporary folder and audited. Per
 report and profile: pages read by OCR, seconds per OCR page, the share of the audit spent in OCR, and
 how many cells of 表二/表三/表四 were read right (against the fixture's own numbers), wrong, or
 unreadable (a wrong value is worse than an unreadable one: the checks say 无法校验 for the latter).
@@ -25,8 +26,9 @@ from auditor.config import Settings  # noqa: E402
 from auditor.ingest import pdf as pdf_reader  # noqa: E402
 from auditor.pipeline import audit_file  # noqa: E402
 from auditor.present.json_report import table_to_contract  # noqa: E402
-from tests.fixtures.builder.render_scan import SCANS_DIR, Scan, arithmetic_spec, no_lines_spec, scan  # noqa: E402
-from tests.fixtures.builder.spec import FIXTURES, expected_table2, expected_table3, expected_table4  # noqa: E402
+from tests.fixtures.builder.render_scan import SCANS_DIR, Scan, arithmetic_spec, scan  # noqa: E402
+from tests.fixtures.builder.spec import (FIXTURES, LAYOUT_FIXTURES, expected_table2, expected_table3,  # noqa: E402
+                                         expected_table4)
 
 PROFILES = {
     "clean-150": Scan(dpi=150, angle=0.8, noise=4.0, quality=60, seed=1),
@@ -90,7 +92,8 @@ def score_cells(report, spec) -> tuple[int, int, int, list[str]]:
 def committed_scans() -> list[tuple[Path, object]]:
     """The scans the tests read (tests/fixtures/scans/), with the spec each was made from."""
     standard = next(s for s in FIXTURES if s.name == "standard")
-    return [(SCANS_DIR / "standard.pdf", standard), (SCANS_DIR / "no-lines.pdf", no_lines_spec()),
+    line_free = next(s for s in LAYOUT_FIXTURES if s.name == "line-free-tables")
+    return [(SCANS_DIR / "standard.pdf", standard), (SCANS_DIR / "line-free-tables.pdf", line_free),
             (SCANS_DIR / "arithmetic-defects.pdf", arithmetic_spec())]
 
 
@@ -104,11 +107,11 @@ def row(name: str, profile: str, clock: OcrClock, audit: float, scored: tuple) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", default=",".join(PROFILES))
-    parser.add_argument("--fixtures", default=",".join(s.name for s in FIXTURES))
+    parser.add_argument("--fixtures", default=",".join(s.name for s in FIXTURES + LAYOUT_FIXTURES))
     parser.add_argument("--show-wrong", action="store_true")
     parser.add_argument("--committed", action="store_true", help="also the scans of tests/fixtures/scans/")
     args = parser.parse_args()
-    specs = [s for s in FIXTURES if s.name in args.fixtures.split(",")]
+    specs = [s for s in FIXTURES + LAYOUT_FIXTURES if s.name in args.fixtures.split(",")]
     settings = Settings()
     audit_file(ROOT / "tests" / "fixtures" / "reports" / "standard.pdf", settings)  # warm imports and data
     header = (f"{'report':<28}{'profile':<11}{'OCR pages':>10}{'s/page':>8}{'audit s':>9}{'OCR share':>10}"

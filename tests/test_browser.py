@@ -2,8 +2,9 @@
 
 A person uploads a seed-style PDF (表三 without its 总计 column, 表四 with 14 cells) and must see the
 verdict, the findings with their clauses, the highlighted cells of the official-form tables and the
-page image with the evidence boxed. The screenshot is kept for a human to look at (its path is printed;
-set AUDITOR_SCREENSHOT_DIR to choose the folder).
+page image with the evidence boxed, and can download the JSON, the workbook, the Word 审核意见 and the
+annotated PDF. The screenshot is kept for a human to look at (its path is printed; set
+AUDITOR_SCREENSHOT_DIR to choose the folder).
 
 CI installs chromium (.ci/run); locally the test is skipped only when chromium or playwright is missing.
 """
@@ -20,8 +21,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -112,7 +115,7 @@ def test_upload_a_pdf_and_see_verdict_findings_highlighted_cells_and_boxed_evide
 
             # the evidence: the page image with the table boxed
             image = page.locator("[data-testid=stImage] img").first
-            expect(image).to_be_visible()
+            expect(image).to_be_visible(timeout=60_000)  # the page image is rendered after the findings
             page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
             expect(page.get_by_text("原文第2页（局部），红框为问题所在的表格")).to_be_visible()
 
@@ -142,11 +145,64 @@ def test_upload_a_pdf_and_see_verdict_findings_highlighted_cells_and_boxed_evide
             book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
             assert book.sheetnames == ["概要", "问题清单", "表二", "表三", "表四"]
             assert book["问题清单"]["E2"].value.startswith("表三缺少「总计」列")
+            # the Word 审核意见 a reviewer sends back, opened with python-docx
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载审核意见（Word）").click()
+            assert download.value.suggested_filename == "no-total-column-审核意见.docx"
+            review = docx.Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+            assert review.paragraphs[0].text == "《示例区住房和城乡建设局2025年政府信息公开工作年度报告》审核意见"
+            rows = [[cell.text for cell in row.cells] for row in review.tables[1].rows]
+            assert [row[1] for row in rows[1:]] == ["错误", "错误"]
+            assert rows[1][3] == "表三缺少「总计」列，表格结构与年报格式不一致，相关勾稽关系无法完整校验。"
+            assert review.sections[0].footer.paragraphs[0].text == "第 1 页，共 1 页"
+            # the PDF as received, with the findings as annotations
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载标注版 PDF").click()
+            assert download.value.suggested_filename == "no-total-column-标注版.pdf"
+            marked = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+            assert [[a.get_object()["/Subtype"] for a in p.get("/Annots") or []] for p in marked.pages] == [
+                ["/Text"], ["/Square", "/Square"], []]
 
             page.wait_for_timeout(500)  # let the last paint settle before the picture
             shot = screenshot_dir / "audit-no-total-column.png"
             page.screenshot(path=str(shot))
             assert shot.stat().st_size > 50_000
+            print(f"screenshot: {shot}")
+        finally:
+            browser.close()
+
+
+def test_ask_about_the_report_and_see_the_answer_and_its_cited_cell(server, screenshot_dir):
+    expect = playwright_api.expect
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+            page.route("**/*", _local_only)
+            page.goto(server)
+            expect(page.get_by_role("heading", name="政府信息公开工作年度报告审核")).to_be_visible(timeout=60_000)
+            page.get_by_text("使用示例报告", exact=True).click()
+            expect(page.get_by_text("审核结论：", exact=False).first).to_contain_text("通过", timeout=60_000)
+            expect(page.get_by_role("heading", name="就本报告提问")).to_be_visible()
+
+            box = page.get_by_placeholder("就本报告提问，例如：本年新收申请多少件？")
+            box.fill("本年新收申请多少件？")
+            box.press("Enter")
+            answer = page.locator("[data-testid=stChatMessage]").filter(has_text="931件")
+            expect(answer).to_have_count(1, timeout=60_000)
+            expect(answer).to_contain_text("表三「一、本年新收政府信息公开申请数量」×「总计」为931件（第2页）")
+
+            chip = page.get_by_role("radio", name="表三「一、本年新收政府信息公开申请数量」×「总计」 = 931")
+            expect(chip).to_be_visible()
+            chip.click()
+            cited = page.locator('td.cited[data-cell="new_received.total"]')
+            expect(cited).to_be_visible(timeout=30_000)
+            expect(cited).to_have_text("931")
+            assert cited.evaluate("td => getComputedStyle(td).backgroundColor") == "rgb(231, 240, 255)"
+
+            page.wait_for_timeout(300)
+            shot = screenshot_dir / "chat-sample.png"
+            page.screenshot(path=str(shot), full_page=True)
             print(f"screenshot: {shot}")
         finally:
             browser.close()

@@ -2,8 +2,8 @@
 
 OCR is CPU-heavy, so this file reads few pages, each once per run: the standard report scanned whole
 (3 pages, 150 dpi, turned 0.8°, noise, JPEG), the table page of a report carrying every arithmetic
-defect of the mutation suite (1 page), the table pages of a report printed without ruling lines
-(2 pages), and the scanned bad inputs. The full measurement over every
+defect of the mutation suite (1 page), the first two pages of the
+report printed without ruling lines (2 pages), and the scanned bad inputs. The full measurement over every
 fixture and scan profile is benchmarks/ocr.py.
 """
 
@@ -23,13 +23,14 @@ from auditor.pipeline import audit_file
 from auditor.present.json_report import render_json, table_to_contract
 from auditor.textnorm import squash
 from tests.fixtures.builder.mutations import MUTATIONS, matches
-from tests.fixtures.builder.render_scan import ARITHMETIC, TABLE_PAGE, no_lines_spec
-from tests.fixtures.builder.spec import FIXTURES, expected_table2, expected_table3, expected_table4
+from tests.fixtures.builder.render_scan import ARITHMETIC, TABLE_PAGE
+from tests.fixtures.builder.spec import FIXTURES, LAYOUT_FIXTURES, expected_table2, expected_table3, expected_table4
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures"
 SCANS = FIXTURE_DIR / "scans"
 BAD = FIXTURE_DIR / "bad"
 STANDARD = next(spec for spec in FIXTURES if spec.name == "standard")
+LINE_FREE = next(spec for spec in LAYOUT_FIXTURES if spec.name == "line-free-tables")
 SETTINGS = Settings()
 A4 = (595.3, 841.9)
 
@@ -40,8 +41,8 @@ def standard():
 
 
 @pytest.fixture(scope="module")
-def no_lines():
-    return audit_file(SCANS / "no-lines.pdf", SETTINGS)
+def line_free():
+    return audit_file(SCANS / "line-free-tables.pdf", SETTINGS)
 
 
 @pytest.fixture(scope="module")
@@ -129,17 +130,17 @@ def test_json_lists_the_ocr_pages_and_each_cell_confidence(standard):
 
 @pytest.mark.parametrize("name,expected", [("table2", expected_table2), ("table3", expected_table3),
                                            ("table4", expected_table4)])
-def test_tables_without_lines_are_read_from_the_positions_of_their_text(no_lines, name, expected):
-    report = no_lines.report
+def test_tables_without_lines_are_read_from_the_positions_of_their_text(line_free, name, expected):
+    report = line_free.report
     assert report.document.ocr_pages == [1, TABLE_PAGE]
-    wanted = expected(no_lines_spec())
+    wanted = expected(LINE_FREE)
     wrong, unreadable = misread(report.tables[name], wanted)
     assert set(wrong) == unreadable, wrong
     assert len(unreadable) <= 0.02 * len(dict(_flat(wanted)))
 
 
-def test_a_report_without_lines_scanned_is_audited_without_false_errors(no_lines):
-    assert [(f.rule, f.message) for f in no_lines.findings if f.severity is Severity.ERROR] == []
+def test_a_report_without_lines_scanned_is_audited_without_false_errors(line_free):
+    assert [(f.rule, f.message) for f in line_free.findings if f.severity is Severity.ERROR] == []
 
 # ---------------------------------------------------------------- the mutation suite's arithmetic defects
 

@@ -8,6 +8,7 @@ from ...config import Settings
 from ...errors import AuditorError
 from ...model import AuditResult
 from . import state
+from .chat import show_chat
 from .upload import UPLOAD_TYPES, InputFile, audit_input, check_upload, sample_files
 from .views import show_downloads, show_findings, show_sections, show_summary, show_tables
 
@@ -90,3 +91,4 @@ def audit_page() -> None:
     show_findings(result, source)
     show_tables(result)
     show_sections(result)
+    show_chat(result, source, settings)

@@ -25,6 +25,12 @@ RESULT = "audit_result"  # its AuditResult, for other pages of this session
 SEVERITIES = "audit_severities"  # multiselect filter on the findings list
 EVIDENCE = "audit_evidence"  # index of the finding whose evidence is shown
 
+# chat panel
+CHAT = "chat_conversations"  # "sha256:settings" → Conversation (its ReportChat and history) for this session
+CHAT_INPUT = "chat_input"  # the st.chat_input widget
+CHAT_SUGGESTION = "chat_suggestion"  # pills of example questions (per report)
+CHAT_CITATION = "chat_citation"  # pills of one answer's citations (per report and turn)
+
 SOURCE_UPLOAD = "上传报告文件"
 SOURCE_SAMPLE = "使用示例报告"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 
 from ...model import AuditResult, CellState, Finding, Severity
+from ..highlight import marks_for, table_marks
 from ..markdown_report import SEVERITY_TEXT
 from .form import Form, FormCell, table_form
-from .highlight import marks_for, table_marks
 
 SEVERITY_CLASS = {Severity.ERROR: "sev-error", Severity.WARNING: "sev-warning", Severity.INFO: "sev-info"}
 
@@ -24,6 +24,7 @@ table.official-form td.missing{color:#8a8f98;font-style:italic}
 table.official-form td.sev-error{background:#f8d7da !important;outline:2px solid #d93848;outline-offset:-2px;font-weight:700}
 table.official-form td.sev-warning{background:#fff3cd !important;outline:2px solid #e0a800;outline-offset:-2px}
 table.official-form td.sev-info{background:#dcebfa !important;outline:2px dashed #4a90d9;outline-offset:-2px}
+table.official-form td.cited{outline:3px solid #1f6feb;outline-offset:-3px;background:#e7f0ff;font-weight:700}
 .form-legend{font-size:0.8rem;color:#555}
 .form-legend span{display:inline-block;padding:0 6px;margin-right:8px;border-radius:2px}
 </style>"""
@@ -54,8 +55,9 @@ def _tooltip(form_cell: FormCell, findings: list[Finding]) -> str:
     return "\n".join(lines)
 
 
-def form_html(form: Form, marks: dict) -> str:
-    """The form as one <table> (no line breaks, so Markdown leaves it alone)."""
+def form_html(form: Form, marks: dict, cited: set[tuple[str | None, str | None]] | None = None) -> str:
+    """The form as one <table> (no line breaks, so Markdown leaves it alone); `cited` value cells (row, column)
+    are framed in blue (the chat's citations)."""
     if not form.found:
         return f"<p><b>{html.escape(form.title)}</b>：报告中未找到该表。</p>"
     rows = []
@@ -69,6 +71,8 @@ def form_html(form: Form, marks: dict) -> str:
                 classes.append("missing")
             if findings:
                 classes.append(SEVERITY_CLASS[findings[0].severity])
+            if cited and form_cell.kind == "value" and (form_cell.row, form_cell.column) in cited:
+                classes.append("cited")
             attributes = f' class="{" ".join(classes)}"'
             if form_cell.rowspan > 1:
                 attributes += f' rowspan="{form_cell.rowspan}"'
