@@ -9,9 +9,11 @@ from .check import run_checks
 from .check.verdict import score_of, verdict_of
 from .config import Settings
 from .extract import extract_report
-from .ingest import load_document
+from .ingest import REPORT_SUFFIXES, load_document
 from .model import AuditResult, Report
 from .review import review_report
+
+__all__ = ["REPORT_SUFFIXES", "Progress", "audit_file", "read_report"]
 
 Progress = Callable[[str, float], None]  # (stage label in Chinese, fraction done 0–1)
 
