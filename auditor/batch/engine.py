@@ -109,7 +109,8 @@ class _Run:
                  "error_code": outcome.code, "error_message": outcome.message, "error_detail": outcome.detail,
                  "audit_json": outcome.audit_json, "agency": agency, "year": year, "seconds": outcome.seconds,
                  "finished_at": now()}
-        rows = [self.file_row(item, outcome.status, outcome.audit_json, outcome.code, outcome.message,
+        rows = [self.file_row(item, outcome.status, outcome.audit_json, outcome.code,
+                              outcome.message and outcome.message.replace(job.item.file, item.file),
                               outcome.seconds, job.previous) for item in items]
         self.store.save(rows, audit, self.run_id)
         self.audited += 1
