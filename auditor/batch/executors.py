@@ -23,14 +23,16 @@ from .jobs import Job, Outcome, run_job, worker_init
 
 OnDone = Callable[[Job, Outcome], None]
 EXECUTORS = ("local", "dask")
-_PRELOAD = ["auditor.pipeline", "auditor.batch.jobs"]
+_PRELOAD = ["auditor.batch.jobs", "auditor.batch.warmup"]
+_PRELOAD_LLM = ["auditor.review.preload"]
 
 
-def _context():
-    # forkserver: workers fork from a clean single-threaded server that has the pipeline imported, never from
-    # a parent that runs threads (the progress bar, pebble's own, Dask's event loop)
+def _context(settings: Settings):
+    # forkserver: workers fork from a clean single-threaded server that has the pipeline imported and its data
+    # loaded (batch/warmup.py; in LLM mode also review/preload.py), never from a parent that runs threads
+    # (the progress bar, pebble's own, Dask's event loop)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)
+    context.set_forkserver_preload(_PRELOAD + (_PRELOAD_LLM if settings.openai_api_key else []))
     return context
 
 
@@ -73,7 +75,7 @@ class LocalPool:
         if self.pool is None:
             self.pool = ProcessPool(max_workers=self.workers, max_tasks=settings.batch_max_tasks_per_worker,
                                     initializer=worker_init, initargs=(settings.batch_max_memory_mb,),
-                                    context=_context())
+                                    context=_context(settings))
         pending: dict[Future, Job] = {}
         queue = iter(jobs)
         while True:
@@ -103,7 +105,7 @@ def _worker_pool(settings: Settings, workers: int):
         pool = _pools.get(key)
         if pool is None or not pool.active:
             pool = ProcessPool(max_workers=workers, max_tasks=settings.batch_max_tasks_per_worker,
-                               initializer=worker_init, initargs=(settings.batch_max_memory_mb,), context=_context())
+                               initializer=worker_init, initargs=(settings.batch_max_memory_mb,), context=_context(settings))
             _pools[key] = pool
             atexit.register(pool.stop)
     return pool
