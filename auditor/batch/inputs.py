@@ -112,3 +112,17 @@ def sha256_of(item: Item, settings: Settings) -> str:
         for block in iter(lambda: handle.read(1024 * 1024), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def stored_source(row, settings: Settings) -> bytes:
+    """The bytes of a file recorded in the batch database (a `files` row), read again from where it was found;
+    raises AuditorError when it is gone or no longer the file that was audited."""
+    from ..errors import FileMissing as Gone
+    item = Item(row["file"], Path(row["source_path"]), row["member"])
+    try:
+        data = read_item(item, settings)
+    except OSError as error:
+        raise Gone(f"原文件“{row['file']}”已不在原处（{type(error).__name__}），无法显示表格和原文证据。") from error
+    if row["sha256"] and hashlib.sha256(data).hexdigest() != row["sha256"]:
+        raise Gone(f"原文件“{row['file']}”在审核后已被修改，显示的表格和原文证据可能与审核结果不一致；请重新运行批量审核。")
+    return data
