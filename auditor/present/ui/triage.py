@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -34,6 +35,8 @@ LOCAL_ADDRESSES = ("", "127.0.0.1", "localhost", "::1")
 REFRESH_S = 2.0
 _DONE_SEEN = "triage_done_seen"  # progress last shown: a change reruns the page to show the new results
 _SELECTED = "triage_selected"  # the table row last selected, so a selection applies once
+_WATCH = "triage_watch"  # (id of the last run before ours, when we started it): wait for our run to show up
+START_TIMEOUT_S = 120.0
 
 
 def _db() -> Path:
@@ -96,12 +99,13 @@ def _start(settings: Settings) -> None:
         st.session_state[state.TRIAGE_NOTICE] = "请先上传年度报告（可多选，或上传 .zip 压缩包），或填写本机文件夹。"
         return
     _uploads().mkdir(parents=True, exist_ok=True)
+    st.session_state[_WATCH] = (_last_run_id(), time.monotonic())
     start_batch(inputs, _db(), _uploads(), settings, int(st.session_state.get(state.TRIAGE_WORKERS) or 1), roster)
     st.session_state[state.TRIAGE_NOTICE] = "已开始批量审核：结果会陆续显示在下方，关闭页面也不会中断。"
-    st.session_state[_DONE_SEEN] = -1
 
 
 def _resume(settings: Settings, run) -> None:
+    st.session_state[_WATCH] = (_last_run_id(), time.monotonic())
     start_batch(json.loads(run["inputs"]), _db(), Path(run["cwd"]), settings)
     st.session_state[state.TRIAGE_NOTICE] = "已继续批量审核：已完成的文件不会重复审核。"
 
@@ -122,16 +126,38 @@ def _start_form(settings: Settings, has_results: bool, running: bool) -> None:
         st.button("开始批量审核", type="primary", on_click=_start, args=(settings,), disabled=running)
 
 
+def _last_run_id() -> int | None:
+    with Store(_db()) as store:
+        run = store.run()
+    return run["id"] if run else None
+
+
+def _log_tail(lines: int = 3) -> str:
+    log = _db().with_suffix(".log")
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
 def _progress(settings: Settings) -> None:
+    """The batch's progress, refreshed every REFRESH_S seconds while one runs (or was just started); new results
+    and the end of the batch rerun the page so the table shows them."""
     running = batch_running(_db())
 
-    @st.fragment(run_every=REFRESH_S if running else None)
+    @st.fragment(run_every=REFRESH_S if running or _WATCH in st.session_state else None)
     def live() -> None:
         with Store(_db()) as store:
             run = store.run()
+        now_running = batch_running(_db())
+        watch = st.session_state.get(_WATCH)
+        if watch is not None and not now_running and (run is None or run["id"] == watch[0]):
+            if time.monotonic() - watch[1] < START_TIMEOUT_S:
+                st.info("正在启动批量审核……")
+                return
+            st.session_state.pop(_WATCH, None)
+            st.error("批量审核未能启动：" + (_log_tail() or "没有输出"))
+            return
         if run is None:
             return
-        now_running = batch_running(_db())
         if now_running:
             to_audit, done = run["to_audit"], run["done"]
             fraction = done / to_audit if to_audit else 0.0
@@ -142,11 +168,14 @@ def _progress(settings: Settings) -> None:
             st.button("继续审核", on_click=_resume, args=(settings, run))
         elif run["state"] == "failed":
             st.error(f"上次批量审核出错：{run['message']}")
-        if st.session_state.get(_DONE_SEEN) != (run["id"], run["done"], now_running):
-            first = _DONE_SEEN not in st.session_state
-            st.session_state[_DONE_SEEN] = (run["id"], run["done"], now_running)
-            if not first and running:
-                st.rerun()  # new results, or the batch ended: show them
+        seen = (run["id"], run["done"], now_running)
+        if st.session_state.get(_DONE_SEEN) != seen:
+            changed = _DONE_SEEN in st.session_state
+            st.session_state[_DONE_SEEN] = seen
+            if not now_running:
+                st.session_state.pop(_WATCH, None)
+            if changed:
+                st.rerun()  # new results, or the batch ended: the whole page shows them
 
     live()
 

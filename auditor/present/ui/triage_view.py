@@ -64,7 +64,7 @@ def _decision_controls(db: str, file: str, states: dict[int, FindingState]):
             if found.state == "reopened":
                 line += " 数值已变化，请重新复核。"
         st.markdown(line)
-        note, confirm, dismiss = st.columns([3, 1, 1], vertical_alignment="bottom")
+        note, confirm, dismiss = st.columns([3, 1.4, 1], vertical_alignment="bottom")
         note.text_input("复核说明", key=_note_key(found.fingerprint), placeholder="可选：核实情况、整改要求等",
                         label_visibility="collapsed")
         confirm.button("确认问题", key=f"triage_confirm_{found.fingerprint}", on_click=_save_decision,
