@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -63,6 +64,7 @@ def _fail(message: str, json_text: str | None, code: int) -> None:
 
 EXIT_INTERRUPTED = 130
 DEFAULT_DB = Path("triage.sqlite")
+LLM_BATCH_TIMEOUT_S = 600.0
 _db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
                           help="保存批量审核结果和复核结论的 SQLite 数据库")
 
@@ -75,7 +77,7 @@ _db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU 核数",
               help="并行审核的进程数")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="每份文件的审核时间上限（秒），超时记为错误并继续  [默认：120]")
+              help="每份文件的审核时间上限（秒），超时记为错误并继续  [默认：120；大模型模式 600]")
 @click.option("--max-memory", type=click.IntRange(min=64), default=None,
               help="每个审核进程的内存上限（MB），超出记为错误并继续  [默认：3072]")
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), default=None,
@@ -98,7 +100,10 @@ def batch(inputs: tuple[str, ...], db: Path, out: Path | None, workers: int, tim
 
     if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
         raise click.BadParameter(f"不支持的格式“{out.suffix}”，请使用 {'、'.join(EXPORT_SUFFIXES)}。", param_hint="--out")
-    settings = Settings.from_env(batch_timeout_s=timeout, batch_max_memory_mb=max_memory, llm_concurrency=llm_concurrency)
+    settings = Settings.from_env(batch_max_memory_mb=max_memory, llm_concurrency=llm_concurrency)
+    if timeout is None and settings.openai_api_key:
+        timeout = LLM_BATCH_TIMEOUT_S  # three model calls per report, each allowed llm_timeout_s and its retries
+    settings = replace(settings, batch_timeout_s=timeout or settings.batch_timeout_s)
     options = BatchOptions(workers=workers, executor=executor, scheduler=scheduler, retry_failed=retry_failed,
                            roster=roster)
     click.echo(f"审核方式：{'大模型辅助审查（模型：' + (settings.model or '默认') + '）' if settings.openai_api_key else '规则模式（未配置大模型）'}"
