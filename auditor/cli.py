@@ -6,6 +6,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -24,36 +25,96 @@ def main() -> None:
 
 @main.command(help="审核一份年度报告（PDF、DOCX、HTML、TXT 或 Markdown），输出审核结果。")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
-              help="输出格式：text 终端摘要，json 机器可读结果，md 可直接发送的审核意见")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "docx"]), default="text", show_default=True,
+              help="输出格式：text 终端摘要，json 机器可读结果，md 可直接发送的审核意见，docx Word 格式的审核意见（需要 -o）")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, help="同一单位上一年度的报告，用于跨年度核对")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="写入文件而不是标准输出")
 @click.option("--debug", is_flag=True, help="出现内部错误时显示完整的错误堆栈")
 def audit(file: Path, fmt: str, previous: Path | None, output: Path | None, debug: bool) -> None:
-    from .pipeline import audit_file
-    from .present.json_report import error_json, render_json
+    from .present.json_report import render_json
     from .present.markdown_report import render_markdown, render_text
 
+    if fmt == "docx" and output is None:
+        raise click.UsageError("Word 格式（--format docx）需要用 -o 指定输出文件，例如 -o 审核意见.docx")
+    if output is not None:
+        _check_folder(output, json_errors=fmt == "json")
+    result = _audit(file, previous, debug, json_errors=fmt == "json")
+    if fmt == "docx":
+        from .present.docx_report import render_docx
+        _write(output, render_docx(result))
+        return
+    text = {"json": render_json, "md": render_markdown, "text": render_text}[fmt](result)
+    if output is not None:
+        _write(output, (text if text.endswith("\n") else text + "\n").encode("utf-8"), json_errors=fmt == "json")
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+@main.command(help="在原 PDF 上以批注标出审核发现的问题，另存为新的 PDF（原文页面和文字不变）。")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="标注后的 PDF；默认为原文件旁的“文件名.annotated.pdf”")
+@click.option("--previous", type=click.Path(path_type=Path), default=None, help="同一单位上一年度的报告，用于跨年度核对")
+@click.option("--debug", is_flag=True, help="出现内部错误时显示完整的错误堆栈")
+def annotate(file: Path, output: Path | None, previous: Path | None, debug: bool) -> None:
+    from .present.annotate import annotate_pdf
+
+    output = output or file.with_name(f"{file.stem}.annotated.pdf")
+    if output.resolve() == file.resolve():
+        _fail(f"输出文件“{output}”与原文件相同；请用 -o 指定另一个文件名，原文件不会被覆盖。", None, EXIT_INPUT_ERROR)
+    _check_folder(output)
+    result = _audit(file, previous, debug, json_errors=False)
+    if result.report.document.format != "pdf":
+        _fail(f"“{file.name}”是 {result.report.document.format.upper()} 文件，只能在 PDF 上标注；"
+              "Word 格式的审核意见请用 audit --format docx -o 审核意见.docx 生成。", None, EXIT_INPUT_ERROR)
+    annotated = annotate_pdf(result, file.read_bytes())
+    _write(output, annotated.data, f"：标注 {len(annotated.placed)} 项问题" + (
+        f"，另有 {len(annotated.unplaced)} 项无法在页面上定位，已列入第1页的审核结论批注" if annotated.unplaced else ""))
+
+
+def _audit(file: Path, previous: Path | None, debug: bool, json_errors: bool):
+    """The AuditResult of `file`; an unreadable input or a bug ends the command with a Chinese message."""
+    from .pipeline import audit_file
+    from .present.json_report import error_json
+
     try:
-        result = audit_file(file, Settings.from_env(), previous=previous)
+        return audit_file(file, Settings.from_env(), previous=previous)
     except AuditorError as error:
-        _fail(error.message, error_json(error) if fmt == "json" else None, EXIT_INPUT_ERROR)
+        _fail(error.message, error_json(error) if json_errors else None, EXIT_INPUT_ERROR)
     except Exception as error:  # a bug: keep the user's terminal readable, keep the trace one flag away
         if debug:
             raise
         wrapped = AuditorError(f"审核“{file}”时发生内部错误（{type(error).__name__}: {error}）；"
                                "请使用 --debug 重试并将输出与文件一并反馈给开发者。")
         wrapped.code = "internal_error"
-        _fail(wrapped.message, error_json(wrapped) if fmt == "json" else None, EXIT_INTERNAL_ERROR)
-    text = {"json": render_json, "md": render_markdown, "text": render_text}[fmt](result)
-    if output is not None:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        click.echo(f"已写入 {output}", err=True)
-    else:
-        click.echo(text.rstrip("\n"))
+        _fail(wrapped.message, error_json(wrapped) if json_errors else None, EXIT_INTERNAL_ERROR)
 
 
-def _fail(message: str, json_text: str | None, code: int) -> None:
+def _check_folder(output: Path, json_errors: bool = False) -> None:
+    """Before a long audit: the folder the output goes to must exist."""
+    if not output.parent.is_dir():
+        _cannot_write(output, "文件夹不存在", json_errors)
+
+
+def _write(output: Path, data: bytes, detail: str = "", json_errors: bool = False) -> None:
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        why = {FileNotFoundError: "文件夹不存在", PermissionError: "没有写入权限，或文件正被其他程序打开",
+               IsADirectoryError: "这是一个文件夹"}.get(type(error), error.strerror or str(error))
+        _cannot_write(output, why, json_errors)
+    click.echo(f"已写入 {output}{detail}", err=True)
+
+
+def _cannot_write(output: Path, why: str, json_errors: bool) -> NoReturn:
+    from .present.json_report import error_json
+
+    error = AuditorError(f"无法写入“{output}”：{why}。")
+    error.code = "output_not_writable"
+    _fail(error.message, error_json(error) if json_errors else None, EXIT_INPUT_ERROR)
+
+
+def _fail(message: str, json_text: str | None, code: int) -> NoReturn:
     if json_text is not None:
         click.echo(json_text)
     click.echo(f"错误：{message}", err=True)

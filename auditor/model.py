@@ -65,6 +65,7 @@ class Document:
     pages: int | None
     blocks: list[Block]
     notes: list[str] = field(default_factory=list)
+    title: str | None = None  # the title the file declares: HTML <meta name="ArticleTitle"> or <title>, PDF/DOCX metadata
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -68,7 +68,8 @@ def main() -> None:
     parser.add_argument("pdfs", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    pdfs = args.pdfs or sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.pdf"))
+    pdfs = args.pdfs or [*sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.pdf")),
+                         *sorted((ROOT / "tests" / "fixtures" / "real").glob("*.pdf"))]
     if not pdfs:
         sys.exit("没有找到要测试的 PDF 文件")
     full_audit(pdfs[0])  # warm imports and label data once, as a long-running process would

@@ -21,7 +21,8 @@ from auditor.errors import AuditorError
 from auditor.model import Finding, Severity
 from auditor.pipeline import audit_file
 from auditor.present.ui import state
-from auditor.present.ui.evidence import locate, page_image, passages
+from auditor.present.locate import locate
+from auditor.present.ui.evidence import page_image, passages
 from auditor.present.ui.upload import InputFile, audit_input, check_upload, display_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,8 @@ SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 BAD = ROOT / "tests" / "fixtures" / "bad"
 MUTATIONS = ROOT / "tests" / "fixtures" / "mutations" / "md"
 SAMPLE = next((ROOT / "data" / "samples").glob("*.pdf"))
+PDF_DOWNLOADS = ["下载审核意见（Word）", "下载标注版 PDF", "下载 Excel 工作簿", "下载审核意见（Markdown）", "下载问题清单（CSV）",
+                 "下载 JSON"]
 MIME = {".pdf": "application/pdf", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ".html": "text/html", ".md": "text/markdown", ".txt": "text/plain"}
 
@@ -121,8 +124,7 @@ def test_bundled_sample_audit_passes_and_shows_its_tables():
     assert text == str(expected.value("new_received", "total")) and "sev-error" not in classes
     assert "一、本年新收政府信息公开申请数量" in html and "法人或其他组织" in html
     assert at.session_state[state.RESULT].verdict == "pass"
-    assert [b.label for b in at.get("download_button")] == ["下载 JSON", "下载审核意见（Markdown）", "下载 Excel 工作簿",
-                                                           "下载问题清单（CSV）"]
+    assert [b.label for b in at.get("download_button")] == PDF_DOWNLOADS
 
 
 @pytest.mark.parametrize("path", [REPORTS / "standard.pdf", REPORTS / "standard.docx", REPORTS / "standard.html",
@@ -138,6 +140,9 @@ def test_upload_of_each_format_is_audited(path: Path):
     html = table_html(at, "table4")
     assert cell_classes(html, "review", "total")[1] == str(expected.report.tables["table4"].value("review", "total"))
     assert at.session_state[state.CURRENT].name == path.name
+    # the Word review for every format; the annotated PDF only where there is a PDF to annotate
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == (PDF_DOWNLOADS if path.suffix == ".pdf" else [x for x in PDF_DOWNLOADS if x != "下载标注版 PDF"])
 
 
 @pytest.mark.parametrize("path, message", [

@@ -2,8 +2,9 @@
 
 A person uploads a seed-style PDF (表三 without its 总计 column, 表四 with 14 cells) and must see the
 verdict, the findings with their clauses, the highlighted cells of the official-form tables and the
-page image with the evidence boxed. The screenshot is kept for a human to look at (its path is printed;
-set AUDITOR_SCREENSHOT_DIR to choose the folder).
+page image with the evidence boxed, and can download the JSON, the workbook, the Word 审核意见 and the
+annotated PDF. The screenshot is kept for a human to look at (its path is printed; set
+AUDITOR_SCREENSHOT_DIR to choose the folder).
 
 CI installs chromium (.ci/run); locally the test is skipped only when chromium or playwright is missing.
 """
@@ -20,8 +21,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -114,7 +117,7 @@ def test_upload_a_pdf_and_see_verdict_findings_highlighted_cells_and_boxed_evide
 
             # the evidence: the page image with the table boxed
             image = page.locator("[data-testid=stImage] img").first
-            expect(image).to_be_visible()
+            expect(image).to_be_visible(timeout=60_000)  # the page image is rendered after the findings
             page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
             expect(page.get_by_text("原文第2页（局部），红框为问题所在的表格")).to_be_visible()
 
@@ -144,6 +147,23 @@ def test_upload_a_pdf_and_see_verdict_findings_highlighted_cells_and_boxed_evide
             book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
             assert book.sheetnames == ["概要", "问题清单", "表二", "表三", "表四"]
             assert book["问题清单"]["E2"].value.startswith("表三缺少「总计」列")
+            # the Word 审核意见 a reviewer sends back, opened with python-docx
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载审核意见（Word）").click()
+            assert download.value.suggested_filename == "no-total-column-审核意见.docx"
+            review = docx.Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+            assert review.paragraphs[0].text == "《示例区住房和城乡建设局2025年政府信息公开工作年度报告》审核意见"
+            rows = [[cell.text for cell in row.cells] for row in review.tables[1].rows]
+            assert [row[1] for row in rows[1:]] == ["错误", "错误"]
+            assert rows[1][3] == "表三缺少「总计」列，表格结构与年报格式不一致，相关勾稽关系无法完整校验。"
+            assert review.sections[0].footer.paragraphs[0].text == "第 1 页，共 1 页"
+            # the PDF as received, with the findings as annotations
+            with page.expect_download() as download:
+                page.get_by_role("button", name="下载标注版 PDF").click()
+            assert download.value.suggested_filename == "no-total-column-标注版.pdf"
+            marked = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+            assert [[a.get_object()["/Subtype"] for a in p.get("/Annots") or []] for p in marked.pages] == [
+                ["/Text"], ["/Square", "/Square"], []]
 
             page.wait_for_timeout(500)  # let the last paint settle before the picture
             shot = screenshot_dir / "audit-no-total-column.png"

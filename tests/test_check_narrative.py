@@ -94,6 +94,21 @@ def test_enumeration_that_adds_up_or_is_approximate_is_fine(tmp_path):
     assert findings == []
 
 
+def test_enumeration_ends_at_its_semicolon(tmp_path):
+    # what follows the semicolon is another statement, not a part of the 509
+    text = edited("（一）主动公开。", "（一）主动公开。全年制作政府信息共509条，其中主动公开107条、依申请公开354条；"
+                                    "另有政策解读文件48条、新闻稿件120条。")
+    _, findings = audit_text(tmp_path, text)
+    assert findings == []
+
+
+def test_enumeration_part_without_its_unit_still_counts(tmp_path):
+    text = edited("（一）主动公开。", "（一）主动公开。全年共制作政府信息300条，其中主动公开信息数130，依申请公开信息数200条。")
+    _, findings = audit_text(tmp_path, text)
+    assert rules(findings) == [("NARR.enumeration_sum", Severity.ERROR)]
+    assert (findings[0].expected, findings[0].actual) == (300, 330)
+
+
 @pytest.mark.parametrize("printed,ok", [("25%", True), ("25.0%", True), ("26%", False), ("24.9%", False)])
 def test_percentages_match_their_counts(tmp_path, printed, ok):
     text = edited("（一）主动公开。", f"（一）主动公开。全年共发布政策解读40条，其中图解10条，占{printed}。")
@@ -122,6 +137,24 @@ def test_statistics_period_of_another_year(tmp_path):
     text = edited(f"本报告统计数据从{SPEC.year}年1月1日", f"本报告统计数据从{SPEC.year - 1}年1月1日")
     _, findings = audit_text(tmp_path, text)
     assert rules(findings) == [("STRUCT.year_mismatch", Severity.ERROR)]
+
+
+@pytest.mark.parametrize("period", [
+    "自 {y} 年 1 月 1 日至 {y} 年 12 月 31 日",  # digits spaced off the characters (PDF text)
+    "自{fy}年１月１日起至{fy}年１２月３１日止",  # full-width digits
+])
+def test_spaced_or_full_width_statistics_period_is_read(tmp_path, period):
+    y = SPEC.year
+    fy = str(y).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    text = edited(f"本报告统计数据从{y}年1月1日至12月31日", "本报告统计数据" + period.format(y=y, fy=fy))
+    _, findings = audit_text(tmp_path, text)
+    assert findings == []
+
+
+def test_legal_basis_by_the_decree_number_is_read(tmp_path):
+    text = edited("根据《中华人民共和国政府信息公开条例》", "根据《条例》（国令第 ７１１ 号）")
+    _, findings = audit_text(tmp_path, text)
+    assert findings == []
 
 
 def test_narrative_paragraph_copied_from_an_earlier_year(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,14 +14,24 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 BAOJI = SEEDS / "宝鸡市科学技术局-2024-blanks-and-typo.txt"
 XIGONG = SEEDS / "西工区科学技术局-2025-no-total-column.txt"
+REPORTS = ROOT / "tests" / "fixtures" / "reports"
 CONTRACT_KEYS = {"schema_version", "source", "report", "sections", "tables", "findings", "verdict", "score", "review"}
 FINDING_KEYS = {"rule", "severity", "message", "table", "row", "column", "section", "page", "evidence",
                 "expected", "actual", "basis", "source"}
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "auditor", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+                          timeout=120, env=env)
+
+
+def unreachable_endpoint_env() -> dict[str, str]:
+    """The environment of a user whose LLM endpoint is down (nothing listens on port 9), with the corpus
+    index the review tests build once per session."""
+    from tests.test_review_support import shared_cache_dir, shared_index
+    shared_index()
+    return {**os.environ, "OPENAI_API_KEY": "sk-test-unreachable", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+            "AUDITOR_MODEL": "test-model", "AUDITOR_LLM_RETRIES": "0", "AUDITOR_CACHE_DIR": str(shared_cache_dir())}
 
 
 def test_json_output_follows_the_contract():
@@ -60,6 +71,75 @@ def test_markdown_and_text_formats():
     text = run("audit", str(BAOJI))
     assert text.returncode == 0
     assert "结论：需关注" in text.stdout and "规则模式" in text.stdout
+
+
+def test_text_header_says_why_the_review_ran_in_rules_mode():
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AUDITOR_MODEL")}
+    offline = run("audit", str(BAOJI), env=env).stdout.splitlines()
+    assert offline[2] == "叙述审查：规则模式（未使用大模型）。说明：未配置大模型接口（OPENAI_API_KEY），按规则模式审查。"
+    failed = run("audit", str(BAOJI), env=unreachable_endpoint_env())
+    assert failed.returncode == 0, failed.stderr
+    header = failed.stdout.splitlines()[2]
+    assert header.startswith("叙述审查：规则模式（未使用大模型）。说明：大模型接口调用失败（"), header
+    assert header.endswith("已改用规则模式完成审查。") and "sk-test-unreachable" not in failed.stdout
+
+
+def test_word_review_is_written_to_the_output_file(tmp_path):
+    import docx
+    out = tmp_path / "审核意见.docx"
+    result = run("audit", str(XIGONG), "--format", "docx", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr.strip() == f"已写入 {out}"
+    document = docx.Document(str(out))
+    assert document.paragraphs[0].text == "《西工区科学技术局2025年政府信息公开工作年度报告》审核意见"
+    assert document.tables[1].rows[1].cells[3].text.startswith("表三缺少「总计」列")
+
+
+def test_word_review_needs_an_output_file_in_a_folder_that_exists(tmp_path):
+    result = run("audit", str(XIGONG), "--format", "docx")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Word 格式（--format docx）需要用 -o 指定输出文件" in result.stderr
+    out = tmp_path / "没有" / "审核意见.docx"
+    result = run("audit", str(XIGONG), "--format", "docx", "-o", str(out))
+    assert result.returncode == 1 and result.stderr.strip() == f"错误：无法写入“{out}”：文件夹不存在。"
+    result = run("audit", str(XIGONG), "--format", "json", "-o", str(tmp_path / "没有" / "结果.json"))
+    assert result.returncode == 1 and json.loads(result.stdout)["error"]["code"] == "output_not_writable"
+
+
+def test_annotate_writes_the_pdf_beside_the_original(tmp_path):
+    from pypdf import PdfReader
+    source = tmp_path / "报告.pdf"
+    source.write_bytes((REPORTS / "no-total-column.pdf").read_bytes())
+    result = run("annotate", str(source))
+    out = tmp_path / "报告.annotated.pdf"
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"已写入 {out}：标注 2 项问题"
+    pages = PdfReader(out).pages
+    assert [len(page.get("/Annots") or []) for page in pages] == [1, 2, 0]
+    assert source.read_bytes() == (REPORTS / "no-total-column.pdf").read_bytes()
+
+
+def test_annotate_says_what_could_not_be_placed(tmp_path):
+    out = tmp_path / "标注.pdf"
+    result = run("annotate", str(ROOT / "tests" / "fixtures" / "mutations" / "pdf" / "section-five-missing.pdf"),
+                 "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == f"已写入 {out}：标注 0 项问题，另有 1 项无法在页面上定位，已列入第1页的审核结论批注"
+
+
+@pytest.mark.parametrize("case", ["docx", "same-file", "bad-folder"])
+def test_annotate_refuses_what_it_cannot_do_with_a_chinese_message(case, tmp_path):
+    source = tmp_path / "报告.pdf"
+    source.write_bytes((REPORTS / "standard.pdf").read_bytes())
+    args, words = {
+        "docx": ([str(REPORTS / "standard.docx"), "-o", str(tmp_path / "x.pdf")], "只能在 PDF 上标注"),
+        "same-file": ([str(source), "-o", str(source)], "与原文件相同"),
+        "bad-folder": ([str(source), "-o", str(tmp_path / "没有" / "x.pdf")], "文件夹不存在"),
+    }[case]
+    result = run("annotate", *args)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("错误：") and words in result.stderr
+    assert source.read_bytes() == (REPORTS / "standard.pdf").read_bytes()
 
 
 def test_output_file(tmp_path):

@@ -15,19 +15,21 @@ import pytest
 from auditor.config import Settings
 from auditor.model import Severity
 from auditor.pipeline import audit_file
-from tests.fixtures.builder.mutations import MUTATIONS, OUT, audit_entry, matches
-from tests.fixtures.builder.spec import FIXTURES
+from tests.fixtures.builder.mutations import FORMATS, MUTATIONS, NOT_IN, OUT, audit_entry, matches
+from tests.fixtures.builder.render_browser import PRINTED
+from tests.fixtures.builder.spec import FIXTURES, FLATTENED_FIXTURES, LAYOUT_FIXTURES
 
 MANIFEST = json.loads((OUT / "manifest.json").read_text(encoding="utf-8"))
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 CLEAN = [spec for spec in FIXTURES if spec.name in ("standard", "t3-over-three-pages", "landscape-vertical-header")]
 
 
-def test_manifest_covers_every_mutation_in_every_format():
+def test_manifest_covers_every_mutation_in_every_format_and_layout():
     formats = {e["format"] for e in MANIFEST}
-    assert formats == {"pdf", "docx", "html", "md"}
+    assert formats == set(FORMATS)
     for fmt in formats:
-        assert sorted(e["id"] for e in MANIFEST if e["format"] == fmt) == sorted(m.id for m in MUTATIONS)
+        expected = sorted(m.id for m in MUTATIONS if m.id not in NOT_IN.get(fmt, ()))
+        assert sorted(e["id"] for e in MANIFEST if e["format"] == fmt) == expected
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[f"{e['format']}-{e['id']}" for e in MANIFEST])
@@ -40,10 +42,15 @@ def test_planted_defect_is_found_and_nothing_else_is_an_error(entry):
     assert unexpected == []
 
 
-@pytest.mark.parametrize("spec", CLEAN, ids=[s.name for s in CLEAN])
-@pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])
-def test_clean_fixture_gets_no_error(spec, fmt):
-    result = audit_file(REPORTS / f"{spec.name}.{fmt}", Settings())
+CLEAN_FILES = ([f"{spec.name}.{fmt}" for spec in CLEAN for fmt in ("pdf", "docx", "html")]
+               + [f"{spec.name}.pdf" for spec in LAYOUT_FIXTURES]
+               + [f"{name}-browser.pdf" for name in PRINTED if name in {s.name for s in CLEAN}]
+               + [f"{spec.name}-flattened.txt" for spec in FLATTENED_FIXTURES])
+
+
+@pytest.mark.parametrize("name", CLEAN_FILES)
+def test_clean_fixture_gets_no_error(name):
+    result = audit_file(REPORTS / name, Settings())
     errors = [(f.rule, f.message) for f in result.findings if f.severity is Severity.ERROR]
     assert errors == []
     assert result.verdict in ("pass", "warn")

@@ -156,6 +156,10 @@ def test_body_type(agency, expected):
     ("努力营造市科技局政务公开的良好氛围。", "宝鸡市科学技术局", None),
     ("青铜峡市科学技术局虽然积极开展了工作。", "青铜峡市科学技术局", None),
     ("加强与市财政局沟通,及时公开预算信息。", "宝鸡市科学技术局", None),
+    # the body's own name without its leading place (real: 平潭 金井片区 2023)
+    ("今年以来,金井片区管理局政府信息公开工作虽取得一定成绩。", "平潭综合实验区金井片区管理局", None),
+    ("存在问题金井片区管理局将从以下几个方面重点改进。", "平潭综合实验区金井片区管理局", None),
+    ("2024年,福州市金井片区管理局将继续加强。", "平潭综合实验区金井片区管理局", "福州市金井片区管理局"),
 ])
 def test_foreign_self_reference(text, agency, expected):
     assert foreign_self_reference(text, agency) == expected
@@ -230,3 +234,13 @@ def test_rendered_values_are_not_scanned_for_placeholders():
     values = dict.fromkeys(prompt.placeholders, "x")
     values["report_text"] = "{{clauses}} 原文"
     assert "{{clauses}} 原文" in prompt.render(**values)
+
+
+def test_requirements_of_the_2021_format_do_not_bind_earlier_reports():
+    from auditor.review.rules import applicable
+    checklist = load_checklist(Settings())
+    s1_02 = checklist.by_id("S1-02")
+    assert s1_02.from_year == 2021
+    assert applicable(s1_02, DEPARTMENT, 2021) and applicable(s1_02, DEPARTMENT, None)
+    assert not applicable(s1_02, DEPARTMENT, 2020)
+    assert applicable(checklist.by_id("S5-01"), DEPARTMENT, 2019)  # 条例第五十条 binds every year

@@ -126,6 +126,13 @@ def test_sections_found_by_title_not_numeral(path, agency, headings):
     assert report.sections["四"].heading.startswith("四、政府信息公开")
 
 
+@pytest.mark.parametrize("path", [QINGTONGXIA, HONGSIPU, XIGONG, SHIZUISHAN, BAOJI], ids=lambda p: p.stem)
+def test_every_seed_has_all_six_parts(path):
+    report = read(path)
+    assert [key for key, section in report.sections.items() if section.present] == list("一二三四五六")
+    assert all(section.text for key, section in report.sections.items() if key in "一五六")
+
+
 def test_section_text_rejoins_paragraphs_cut_by_page_breaks():
     report = read(QINGTONGXIA)
     assert "公开科技政策文件" in report.sections["一"].text.replace(" ", "")

@@ -8,6 +8,7 @@ from .arithmetic import check_arithmetic
 from .content import check_content
 from .cross_year import check_cross_year
 from .extraction import check_extraction
+from .findings import rules
 from .narrative import check_narrative
 from .structure import check_structure
 from .values import check_values
@@ -21,4 +22,10 @@ def run_checks(report: Report, previous: Report | None = None, settings: Setting
     for check in CHECKS:
         findings.extend(check(report, settings))
     findings.extend(check_cross_year(report, previous, settings))
-    return findings
+    return [f for f in findings if _binds(f.rule, report.year, settings)]
+
+
+def _binds(rule: str, year: int | None, settings: Settings) -> bool:
+    """Whether a rule binds a report of `year`: a rule whose basis took effect later (from_year) does not."""
+    first = rules(settings)[rule].get("from_year")
+    return first is None or year is None or year >= first

@@ -124,51 +124,65 @@ class _Collector:
         return f"{names}{'等' if len(whole) > 4 else ''}行{more}（共{len(cells)}个单元格）"
 
 
-def check_table3(table: Table, settings: Settings) -> list[Finding]:
+def _table3_identities(table: Table, settings: Settings):
+    """(rule, outcome, where, message, finding fields) of every identity of 表三 (H1–H4)."""
     columns = [c for c in T3_APPLICANTS + ["total"] if c not in table.missing_columns]
     details = [r for r in T3_DETAILS if r in table.cells] or T3_DETAILS
-    collect = _Collector(table, settings)
     for column in columns:
         label = column_label("table3", column, settings)
         outcome = evaluate(table, [("new_received", column), ("carried_over", column)],
                            [("results_total", column), ("carried_forward", column)])
-        collect.record(
-            "T3.identity", outcome, f"「{label}」列",
-            f"表三「{label}」列勾稽关系不成立：一、本年新收与二、上年结转之和为{number(outcome.left)}，"
-            f"而（七）总计与四、结转下年度继续办理之和为{number(outcome.right)}，相差{_diff(outcome.left, outcome.right)}",
-            column=column, expected=outcome.left, actual=outcome.right,
-            evidence=_evidence(table, ["new_received", "carried_over", "results_total", "carried_forward"], column))
+        yield ("T3.identity", outcome, f"「{label}」列",
+               f"表三「{label}」列勾稽关系不成立：一、本年新收与二、上年结转之和为{number(outcome.left)}，"
+               f"而（七）总计与四、结转下年度继续办理之和为{number(outcome.right)}，相差{_diff(outcome.left, outcome.right)}",
+               dict(column=column, expected=outcome.left, actual=outcome.right,
+                    evidence=_evidence(table, ["new_received", "carried_over", "results_total", "carried_forward"],
+                                       column)))
         outcome = evaluate(table, [(r, column) for r in details], [("results_total", column)])
-        collect.record(
-            "T3.results_total", outcome, f"「{label}」列",
-            f"{cell_name('table3', 'results_total', column, settings)}为{number(outcome.right)}，"
-            f"而（一）至（六）各项办理结果之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
-            row="results_total", column=column, expected=outcome.left, actual=outcome.right)
+        yield ("T3.results_total", outcome, f"「{label}」列",
+               f"{cell_name('table3', 'results_total', column, settings)}为{number(outcome.right)}，"
+               f"而（一）至（六）各项办理结果之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
+               dict(row="results_total", column=column, expected=outcome.left, actual=outcome.right))
     if "total" in columns:
         for row in table.cells:
             outcome = evaluate(table, [(row, c) for c in T3_APPLICANTS], [(row, "total")])
-            collect.record(
-                "T3.row_total", outcome, f"「{row_label('table3', row, settings)}」行",
-                f"{cell_name('table3', row, 'total', settings)}为{number(outcome.right)}，"
-                f"而六类申请人之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
-                row=row, column="total", expected=outcome.left, actual=outcome.right)
-    titles = {"T3.identity": "表三“一+二=（七）总计+四”", "T3.results_total": "表三“（七）总计=各项之和”",
-              "T3.row_total": "表三“总计=六类申请人之和”"}
-    return collect.findings + collect.summaries(titles)
+            yield ("T3.row_total", outcome, f"「{row_label('table3', row, settings)}」行",
+                   f"{cell_name('table3', row, 'total', settings)}为{number(outcome.right)}，"
+                   f"而六类申请人之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
+                   dict(row=row, column="total", expected=outcome.left, actual=outcome.right))
 
 
-def check_table4(table: Table, settings: Settings) -> list[Finding]:
-    collect = _Collector(table, settings)
+def _table4_identities(table: Table, settings: Settings):
+    """(rule, outcome, where, message, finding fields) of every identity of 表四 (H5)."""
     for group in table.cells:
         if "total" not in table.cells[group]:
             continue  # the missing cell itself is a structure finding
         outcome = evaluate(table, [(group, c) for c in T4_PARTS], [(group, "total")])
-        collect.record(
-            "T4.sum", outcome, f"「{row_label('table4', group, settings)}」",
-            f"表四「{row_label('table4', group, settings)}」的总计为{number(outcome.right)}，"
-            f"而结果维持、结果纠正、其他结果、尚未审结之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
-            row=group, column="total", expected=outcome.left, actual=outcome.right)
-    return collect.findings + collect.summaries({"T4.sum": "表四“总计=各项结果之和”"})
+        yield ("T4.sum", outcome, f"「{row_label('table4', group, settings)}」",
+               f"表四「{row_label('table4', group, settings)}」的总计为{number(outcome.right)}，"
+               f"而结果维持、结果纠正、其他结果、尚未审结之和为{number(outcome.left)}，相差{_diff(outcome.left, outcome.right)}",
+               dict(row=group, column="total", expected=outcome.left, actual=outcome.right))
+
+
+_IDENTITIES = {"table3": _table3_identities, "table4": _table4_identities}
+_TITLES = {"T3.identity": "表三“一+二=（七）总计+四”", "T3.results_total": "表三“（七）总计=各项之和”",
+           "T3.row_total": "表三“总计=六类申请人之和”", "T4.sum": "表四“总计=各项结果之和”"}
+
+
+def _check_table(table: Table, settings: Settings) -> list[Finding]:
+    collect = _Collector(table, settings)
+    for rule, outcome, where, message, fields in _IDENTITIES[table.name](table, settings):
+        collect.record(rule, outcome, where, message, **fields)
+    return collect.findings + collect.summaries(_TITLES)
+
+
+def identity_outcomes(report: Report, settings: Settings | None = None) -> list[tuple[str, str, str]]:
+    """(rule, where, status) of every table identity of the report; status ok / fail / fail_with_blanks /
+    unverifiable. For reports and benchmarks: how much of the arithmetic could be verified."""
+    settings = settings or Settings()
+    return [(rule, where, outcome.status) for name, identities in _IDENTITIES.items()
+            if report.tables.get(name) is not None
+            for rule, outcome, where, _, _ in identities(report.tables[name], settings)]
 
 
 def _evidence(table: Table, rows: list[str], column: str) -> str:
@@ -180,9 +194,5 @@ def _evidence(table: Table, rows: list[str], column: str) -> str:
 
 
 def check_arithmetic(report: Report, settings: Settings) -> list[Finding]:
-    findings: list[Finding] = []
-    if report.tables.get("table3") is not None:
-        findings += check_table3(report.tables["table3"], settings)
-    if report.tables.get("table4") is not None:
-        findings += check_table4(report.tables["table4"], settings)
-    return findings
+    return [f for name in _IDENTITIES if report.tables.get(name) is not None
+            for f in _check_table(report.tables[name], settings)]

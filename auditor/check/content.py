@@ -79,9 +79,12 @@ def _period_and_years(report: Report, settings: Settings) -> list[Finding]:
     return findings
 
 
+_BASIS = re.compile(r"政府信息公开条例|(?:国务院|国)令第711号")
+
+
 def _basis(report: Report, settings: Settings) -> list[Finding]:
-    head = squash(report.preamble + report.sections["一"].text[:400])
-    if "政府信息公开条例" in head:
+    head = squash(report.preamble + report.sections["一"].text[:400])  # NFKC and no spaces: "国令第 ７１１ 号" reads too
+    if _BASIS.search(head):
         return []
     return [finding("STRUCT.basis_missing", "报告开头未说明编制依据（《中华人民共和国政府信息公开条例》及年报格式通知）。",
                     settings=settings, section="一")]

@@ -39,7 +39,11 @@ def _single(table: str, note: ExtractionNote, page: int | None, settings: Settin
 def _summary(table: str, kind: str, notes: list[ExtractionNote], page: int | None, settings: Settings) -> Finding:
     rows = [f"「{row_label(table, n.row, settings)}」" for n in notes if n.row]
     detail = notes[0].message.split("：", 1)[-1].rstrip("。")
-    message = (f"{TABLE_NAMES[table]}有{len(notes)}行未能完整识别（{'、'.join(rows[:3])}等），例如：{detail}；"
-               f"涉及单元格按“无法识别”处理，请人工查看原表。")
+    if kind == "digits_split":  # read, each by the one split its row allows: worth a look, nothing lost
+        message = (f"{TABLE_NAMES[table]}有{len(notes)}行的数字在原文中连写（{'、'.join(rows[:3])}等），"
+                   f"已按各行勾稽关系唯一可行的拆分读取，例如：{detail}；请对照原表核实。")
+    else:
+        message = (f"{TABLE_NAMES[table]}有{len(notes)}行未能完整识别（{'、'.join(rows[:3])}等），例如：{detail}；"
+                   f"涉及单元格按“无法识别”处理，请人工查看原表。")
     return finding(_RULES[kind], message, settings=settings, table=table, page=notes[0].page or page,
                    evidence="；".join(n.message for n in notes[:25]))

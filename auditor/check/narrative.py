@@ -22,6 +22,8 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _MENTION = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(件|条|项|个|次|起|宗|份|篇)")
 _ENUMERATION = re.compile(r"共(?:计|有)?(?:发布|公开|主动公开)?[^，,。；:：\d]{0,8}?(\d+)(余|多)?(件|条|项|篇|个)[^。；]{0,6}?其中[:：，,]?")
 _PERCENT = re.compile(r"(\d+)(件|条|项|个)[^。；\d%]{0,10}?(?:占|比例为|比例|占比)[^。；\d]{0,6}?(\d+(?:\.\d+)?)%")
+# a part of a "其中" list: a count with its unit, or a bare count closing its item (group 4: the separator)
+_PART = re.compile(r"(?<![\d.])(\d+)(余|多)?(件|条|项|个|次|起|宗|份|篇)?(?![\d.%年月日号])([，,、；;]|$)?")
 _BASE = re.compile(r"共(?:计|有)?[^。；\d]{0,10}?(\d+)(件|条|项|个)")
 _NARRATIVE_SECTIONS = ("一", "五", "六")
 
@@ -158,6 +160,12 @@ def _zero_claims(report, text: str, section: str, claims: list[dict], page, sett
 
 
 def _enumerations(text: str, section: str, page, settings) -> list[Finding]:
+    """"共N条，其中A a条、B b条…": the listed parts must not add up to more than the total.
+
+    The list ends at the first ；or 。: what follows a semicolon is usually another statement ("…；另有…"),
+    so only the parts before it are added (a shorter sum can only miss a defect, never invent one). A part
+    written without its unit ("主动公开信息数130，") still counts.
+    """
     findings = []
     for sentence in sentences_with_semicolons(text):
         matches = list(_ENUMERATION.finditer(sentence))
@@ -166,8 +174,8 @@ def _enumerations(text: str, section: str, page, settings) -> list[Finding]:
                 continue  # "200余条": an approximate total cannot be added up
             total = int(match.group(1))
             rest = sentence[match.end():following.start() if following else len(sentence)]
-            parts = [int(m.group(1)) for m in _MENTION.finditer(rest)
-                     if not m.group(2) and not _is_date_or_code(rest, m)]
+            rest = re.split(r"[；;]", rest, maxsplit=1)[0]
+            parts = _enumerated_parts(rest, match.group(3))
             if len(parts) >= 2 and sum(parts) > total:
                 findings.append(finding(
                     "NARR.enumeration_sum",
@@ -175,6 +183,18 @@ def _enumerations(text: str, section: str, page, settings) -> list[Finding]:
                     settings=settings, section=section, page=page, evidence=sentence[:200], expected=total,
                     actual=sum(parts)))
     return findings
+
+
+def _enumerated_parts(text: str, unit: str) -> list[int]:
+    """The counts of a "其中" list: numbers in the total's unit, or with no unit before a separator."""
+    parts = []
+    for match in _PART.finditer(text):
+        if match.group(2) or (match.group(3) and match.group(3) != unit) or _is_date_or_code(text, match):
+            continue
+        if not match.group(3) and not match.group(4):
+            continue  # a bare number must end its item (a separator follows): "130，"
+        parts.append(int(match.group(1)))
+    return parts
 
 
 def sentences_with_semicolons(text: str) -> list[str]:

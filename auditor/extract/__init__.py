@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..config import Settings
 from ..errors import NotAReport
 from ..model import Document, Report
+from .flattened import unflatten
 from .locate import classify, logical_tables
 from .rows import grid_rows
 from .sections import body_text, find_metadata, find_sections
@@ -17,8 +18,9 @@ _BUILDERS = {"table2": build_table2, "table3": build_table3, "table4": build_tab
 
 def extract_report(document: Document, settings: Settings | None = None) -> Report:
     settings = settings or Settings()
+    document = unflatten(document, settings)
     sections, first_section = find_sections(document.blocks, settings)
-    title, agency, year, preamble = find_metadata(document.blocks, first_section)
+    title, agency, year, preamble = find_metadata(document.blocks, first_section, document.title)
 
     grids_by_table: dict[str, list] = {}
     for grids in logical_tables(document):

@@ -25,11 +25,14 @@ def parse_value(text: str) -> tuple[int | float | None, CellState]:
     return None, CellState.UNREADABLE
 
 
+_NUMERIC_RUN = re.compile(r"^[\d.,+\-]+$")  # digits and signs run together ("2648-18538"): values, never a label
+
+
 def is_value_text(text: str | None) -> bool:
-    """True when the text can stand in a value cell (a number, blank or a slash), not a label."""
+    """True when the text can stand in a value cell (a number, blank, a slash, or digits run together), not a label."""
     if text is None:
         return True
-    return parse_value(text)[1] is not CellState.UNREADABLE
+    return parse_value(text)[1] is not CellState.UNREADABLE or bool(_NUMERIC_RUN.match(squash(text)))
 
 
 def to_cell(raw: RawCell | None, note: str | None = None) -> Cell:

@@ -119,6 +119,9 @@ def by_sequence(row: Row, k: int, filled_style: bool, row_check=None) -> Aligned
                 Cell(None, CellState.UNREADABLE, "", page, None, "原文本在此处被截断，单元格缺失") for _ in range(lost)]
             return Aligned(cells, f"该行只识别到{len(region)}个数值（每行文本在第{row.grid.width_cap}个字段处被截断），最后{lost}列缺失",
                            "row_truncated")
+        runs = [squash(c.text) for c in numeric if parse_value(c.text)[1] is not CellState.NUMBER]
+        if runs:  # digits and signs run together ("35-15"): no split can be trusted
+            return _unreadable_row(row, k, f"原文数字连写为“{' '.join(runs)}”，无法确定各列数值")
         return _unreadable_row(row, k, f"该行只识别到{len(numeric)}个数值，应为{k}个，无法确定缺失的是哪一列")
     return Aligned([to_cell(c) for c in region])
 
@@ -176,11 +179,16 @@ def _split_digits(numeric: list[RawCell], k: int, row_check) -> Aligned | None:
     tokens = [squash(c.text) for c in numeric]
     if not tokens or not all(t.isdigit() for t in tokens) or sum(len(t) for t in tokens) < k or len(tokens) >= k:
         return None
+    raw = " ".join(tokens)
+    page = numeric[0].page
+    only = digit_splits(tokens, k, limit=2)
+    if len(only) == 1:  # the digits allow one reading whatever the identities say ("7000008": seven digits, seven cells)
+        values = only[0]
+        note = f"原文数字连写为“{raw}”，只有一种拆分方式，读作 {'、'.join(map(str, values))}"
+        return Aligned([Cell(v, CellState.NUMBER, raw, page, None, note) for v in values], note, "digits_split")
     candidates = digit_splits(tokens, k, accept=row_check)
     if not candidates:
         return None
-    raw = " ".join(tokens)
-    page = numeric[0].page
     if len(candidates) == 1:
         values = candidates[0]
         note = f"原文数字连写为“{raw}”，按本行勾稽关系唯一可行的拆分读作 {'、'.join(map(str, values))}"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
 
 from ..config import Settings
 from ..model import Block, Paragraph, Section
@@ -11,33 +14,72 @@ from .labels import labels
 from .locate import is_furniture
 
 _MAX_HEADING_CHARS = 40
-_NUMERAL_PREFIX = re.compile(r"^[#*\s]*[一二三四五六七八九十]+[、.．]")
+# "二、" "二." "二 " or a numeral run straight into the title ("一总体情况"); the numeral is group 1
+_NUMERAL = re.compile(r"^[#*]*([一二三四五六七八九十]+)(?:[、.．,，:：]|(?=[\u4e00-\u9fff]))")
+# "(一)" "1." "1、" "（1）": a sub-heading inside a part, never a part's own heading
+_SUB_ENUMERATOR = re.compile(r"^[#*]*(?:\([一二三四五六七八九十\d]+\)|\d+[.、．](?!\d))")
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
 _TITLE_MARK = "政府信息公开工作年度报告"
+_FUZZY_NUMBERED = 60.0  # title similarity (rapidfuzz ratio) that identifies a heading carrying the part's numeral
+_FUZZY_BARE = 85.0  # … and one without a numeral
 
 
-def _section_keys(text: str, spec: list[dict]) -> list[str]:
-    squashed = squash(text)
-    if len(squashed) > _MAX_HEADING_CHARS:
+@dataclass(frozen=True)
+class _Candidate:
+    key: str
+    index: int
+    score: float
+
+
+def _title_core(text: str) -> str:
+    """A heading without its numeral, a trailing note such as （有关情况附表） and punctuation."""
+    core = _NUMERAL.sub("", text, count=1)
+    core = _TRAILING_NOTE.sub("", core)
+    return core.strip("#*:：。.，,、 ")
+
+
+def _candidates(index: int, block: Paragraph, spec: list[dict]) -> list[_Candidate]:
+    """The parts a paragraph could be the heading of, each with how sure we are (higher is surer).
+
+    Keywords or a similar title make a candidate; the part's own numeral in front ("二、") makes it a strong one.
+    A line numbered as a sub-heading ("（一）主动公开政府信息的情况" inside 一) is never a part's heading.
+    """
+    squashed = squash(block.text)
+    if len(squashed) > _MAX_HEADING_CHARS or _SUB_ENUMERATOR.match(squashed):
         return []
-    return [s["key"] for s in spec if any(all(word in squashed for word in words) for words in s["keywords"])]
+    numeral = _NUMERAL.match(squashed)
+    core = _title_core(squashed)
+    found = []
+    for s in spec:
+        keywords = any(all(word in squashed for word in words) for words in s["keywords"])
+        similarity = fuzz.ratio(core, _title_core(squash(s["title"])))
+        own_numeral = numeral is not None and numeral.group(1) == s["key"]
+        if own_numeral and (keywords or similarity >= _FUZZY_NUMBERED):
+            found.append(_Candidate(s["key"], index, 3 + similarity / 100))
+        elif keywords and (numeral or block.heading or len(squashed) <= 16):
+            found.append(_Candidate(s["key"], index, 1 + similarity / 100 + (1 if block.heading else 0)))
+        elif similarity >= _FUZZY_BARE and (block.heading or len(squashed) <= 16):
+            found.append(_Candidate(s["key"], index, similarity / 100))
+    return found
 
 
 def find_sections(blocks: list[Block], settings: Settings) -> tuple[dict[str, Section], int | None]:
-    """Sections keyed 一…六 (absent ones with heading None), and the block index where 一 starts."""
+    """Sections keyed 一…六 (absent ones with heading None), and the block index where 一 starts.
+
+    Each part takes its best heading candidate; a paragraph heads at most one part (the surest claim wins).
+    """
     spec = labels("sections", settings)["sections"]
+    candidates = [c for index, block in enumerate(blocks)
+                  if isinstance(block, Paragraph) and not is_furniture(block)
+                  for c in _candidates(index, block, spec)]
     found: dict[str, tuple[int, Paragraph]] = {}
-    for index, block in enumerate(blocks):
-        if not isinstance(block, Paragraph):
+    used: set[int] = set()
+    for candidate in sorted(candidates, key=lambda c: (-c.score, c.index)):
+        if candidate.key in found or candidate.index in used:
             continue
-        keys = [k for k in _section_keys(block.text, spec) if k not in found]
-        if not keys:
-            continue
-        # a heading carries its numeral or is marked as a heading; a bare keyword line may be a sub-heading
-        squashed = squash(block.text)
-        if not (_NUMERAL_PREFIX.match(squashed) or block.heading or len(squashed) <= 16):
-            continue
-        found[keys[0]] = (index, block)
+        found[candidate.key] = (candidate.index, blocks[candidate.index])
+        used.add(candidate.index)
 
     ordered = sorted(found.items(), key=lambda item: item[1][0])
     starts = [index for _, (index, _) in ordered]
@@ -53,8 +95,10 @@ def find_sections(blocks: list[Block], settings: Settings) -> tuple[dict[str, Se
     return {s["key"]: sections[s["key"]] for s in spec}, first
 
 
-def find_metadata(blocks: list[Block], first_section: int | None) -> tuple[str | None, str | None, int | None, str]:
-    """(title, agency, year, preamble) from the paragraphs before section 一."""
+def find_metadata(blocks: list[Block], first_section: int | None, declared: str | None = None
+                  ) -> tuple[str | None, str | None, int | None, str]:
+    """(title, agency, year, preamble) from the paragraphs before section 一; the title the file declares
+    (`declared`: a web page's ArticleTitle, a PDF's metadata) fills in what the text does not say."""
     head = [b for b in blocks[: first_section if first_section is not None else 12] if isinstance(b, Paragraph)]
     title = agency = None
     year = None
@@ -78,6 +122,16 @@ def find_metadata(blocks: list[Block], first_section: int | None) -> tuple[str |
         preamble_start = i + 1
         break
     preamble = "\n".join(tidy(p.text) for p in head[preamble_start:])
+    if declared and _TITLE_MARK in squash(declared) and len(squash(declared)) <= 60:
+        before = squash(declared).split(_TITLE_MARK)[0]
+        match = _YEAR.search(before)
+        leading = before[: match.start()] if match else before
+        if year is None and match:
+            year = int(match.group(1))
+        if agency is None and leading:
+            agency = leading
+        if title is None or (agency == leading and leading not in title):
+            title = squash(declared)
     return title, agency, year, preamble
 
 

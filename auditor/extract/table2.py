@@ -32,6 +32,7 @@ def build_table2(rows: list[Row], settings: Settings) -> Table:
     legacy = spec["legacy_2019"]
     all_rows = [(r["key"], alias, r["label"]) for s in spec["subtables"] for r in s["rows"]
                 for alias in [r["label"], *r.get("aliases", [])]]
+    legacy_rows = [(label, label, label) for label in legacy.get("rows", [])]
     table = Table(name="table2", cells={}, page=rows[0].page if rows else None)
 
     current = None  # the sub-table in force
@@ -55,6 +56,9 @@ def build_table2(rows: list[Row], settings: Settings) -> Table:
         candidates = [(r["key"], alias, r["label"]) for r in current["rows"]
                       for alias in [r["label"], *r.get("aliases", [])]] if current else all_rows
         match = best_match(row.last_label, candidates, threshold) or best_match(row.last_label, all_rows, threshold)
+        if match is None and best_match(row.last_label, legacy_rows, threshold) is not None:
+            table.layout = "2019"  # a row only the superseded format has (政府集中采购…); no contract key
+            continue
         if match is None:
             if row.has_values:
                 table.notes.append(ExtractionNote("unmatched_row", f"表二中有一行无法对应到标准行：“{squash(row.label)}”", page=row.page))
@@ -71,7 +75,7 @@ def build_table2(rows: list[Row], settings: Settings) -> Table:
         values = dict(zip(wanted, aligned.cells))
         keep = _default_columns(match.key, spec)
         table.cells[match.key] = {k: v for k, v in values.items() if k in keep}
-        if aligned.note:
+        if aligned.note and table.cells[match.key]:  # a row whose columns the contract does not keep needs no note
             table.notes.append(ExtractionNote(aligned.kind or "row_short", f"表二“{match.official}”行：{aligned.note}",
                                               row=match.key, page=row.page))
     expected = [r["key"] for s in spec["subtables"] for r in s["rows"]]

@@ -79,24 +79,44 @@ def build_table3(rows: list[Row], settings: Settings) -> Table:
     table.label_typos.extend(typos)
 
     # --- rows: group-header rows skipped, labels broken over a page break joined
+    candidates = row_candidates + legacy_candidates
     entries: list[_Entry] = []
+    unmatched: Row | None = None  # a row that matched nothing: maybe the first half of a label cut by a page break
+
+    def note_unmatched(row: Row) -> None:
+        table.notes.append(ExtractionNote(
+            "unmatched_row", f"表三中有一行无法对应到标准行：“{squash(row.label) or '（无标签）'}”", page=row.page))
+
+    def note_joined(row: Row, entry: _Entry) -> None:
+        table.notes.append(ExtractionNote(
+            "row_joined", f"行标签跨页断开，已将“{squash(row.label)}”并入上一行“{entry.match.official}”",
+            row=entry.key.removesuffix("@2019"), page=row.page))
+
     for row, match in body:
         if not row.label_cells and row.numeric_count <= 1:
             continue  # empty, or a stray page number between two halves of the table
+        if unmatched is not None:
+            head, unmatched = unmatched, None
+            entry = _join_unmatched(head, row, match, candidates, threshold)
+            if entry is not None:
+                entries.append(entry)
+                note_joined(row, entry)
+                continue
+            note_unmatched(head)
+        joined = _try_join(entries, row, match, candidates, threshold)
+        if joined:
+            note_joined(row, joined)
+            continue
+        group = None if row.has_values else best_match(row.last_label, group_candidates, threshold)
+        if group is not None and (match is None or group.score >= match.score):
+            continue  # a group's title on a row of its own ("（六）其他处理" without values is no 2019 row)
         if match is None:
-            joined = _try_join(entries, row, row_candidates + legacy_candidates, threshold)
-            if joined:
-                table.notes.append(ExtractionNote(
-                    "row_joined", f"行标签跨页断开，已将“{squash(row.label)}”并入上一行“{joined.match.official}”",
-                    row=joined.key.removesuffix("@2019"), page=row.page))
-                continue
-            if best_match(row.last_label, group_candidates, threshold) and not row.has_values:
-                continue
             if row.has_values or squash(row.label):
-                table.notes.append(ExtractionNote(
-                    "unmatched_row", f"表三中有一行无法对应到标准行：“{squash(row.label) or '（无标签）'}”", page=row.page))
+                unmatched = row
             continue
         entries.append(_Entry(match, [row]))
+    if unmatched is not None:
+        note_unmatched(unmatched)
 
     keys_seen = {e.key for e in entries}
     if "other_other@2019" in keys_seen and not keys_seen & {"other_no_correction", "other_fee_unpaid"}:
@@ -167,20 +187,34 @@ def _value_row(entry: _Entry) -> Row:
     return row
 
 
-def _try_join(entries: list[_Entry], row: Row, candidates: list, threshold: float) -> _Entry | None:
-    """A row whose label matches nothing may be the rest of the previous row's label (page break)."""
-    if not entries or not row.label_cells:
+def _try_join(entries: list[_Entry], row: Row, own: Match | None, candidates: list, threshold: float
+              ) -> _Entry | None:
+    """A row whose label matches nothing, or only a fragment ("过程性信息" ~ "属于四类过程性信息"), may be the rest
+    of the previous row's label cut by a page break: joined when the whole label matches better than either part."""
+    if not entries or not row.label_cells or (own is not None and (own.exact or row.has_values)):
         return None
     previous = entries[-1]
     joined_label = "".join(squash(r.last_label) for r in previous.rows) + squash(row.last_label)
     match = best_match(joined_label, candidates, threshold)
-    if match is None or match.score < previous.match.score:
+    if match is None or match.score < previous.match.score or (own is not None and match.score <= own.score):
         return None
     if row.has_values and any(r.has_values for r in previous.rows) and not row.grid.regular:
         return None  # both halves carry numbers: two rows, not one
     previous.match = match
     previous.rows.append(row)
     return previous
+
+
+def _join_unmatched(head: Row, row: Row, own: Match | None, candidates: list, threshold: float) -> _Entry | None:
+    """The entry of a label cut by a page break whose first half matched nothing ("5.属于三类内" + "部事务信息")."""
+    if not row.label_cells or (own is not None and own.exact):
+        return None
+    if row.has_values and head.has_values and not row.grid.regular:
+        return None  # both halves carry numbers: two rows, not one
+    match = best_match(squash(head.last_label) + squash(row.last_label), candidates, threshold)
+    if match is None or (own is not None and match.score <= own.score):
+        return None
+    return _Entry(match, [head, row])
 
 
 def _resolve_ambiguous_splits(aligned: dict[str, Aligned], present: list[str], limit: int = 20000) -> None:

@@ -27,9 +27,9 @@ _LAYOUT_MAX_CELLS = 6  # a table of at most this many cells that holds tables is
 
 
 def read_docx(path: Path, digest: str, settings: Settings | None = None) -> Document:
-    body, styles = _open(path)
+    body, styles, title = _open(path)
     blocks = _Reader(styles).blocks(body)
-    return Document(path=path, format="docx", sha256=digest, pages=None, blocks=blocks)
+    return Document(path=path, format="docx", sha256=digest, pages=None, blocks=blocks, title=title)
 
 
 # ---------------------------------------------------------------- package
@@ -52,6 +52,7 @@ def _open(path: Path):
         document = docx.Document(str(path))
         body = document.element.body
         styles = _heading_styles(document)
+        title = (document.core_properties.title or "").strip() or None
     except CorruptFile:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, PackageNotFoundError, EOFError) as exc:
@@ -62,7 +63,7 @@ def _open(path: Path):
         raise CorruptFile(f"无法读取 Word 文档“{name}”，文件可能已损坏或不是 Word 生成的 DOCX：{exc}") from exc
     if body is None:
         raise CorruptFile(f"“{name}”中没有正文（缺少 w:body），文件可能已损坏。")
-    return body, styles
+    return body, styles, title
 
 
 def _heading_styles(document) -> dict[str, int]:

@@ -199,6 +199,15 @@ def _article(root: Tag, counts: dict[int, tuple[int, int]]) -> Tag:
 _TITLE_SEPARATORS = re.compile(r"\s*[_|｜]\s*|\s+[-—–]+\s+|——|--")
 
 
+def _declared_title(soup: BeautifulSoup) -> str | None:
+    """The article title that CMS pages declare in <meta name="ArticleTitle"> (or og:title)."""
+    for attrs in ({"name": "ArticleTitle"}, {"property": "og:title"}, {"name": "title"}):
+        meta = soup.find("meta", attrs=attrs)
+        if meta is not None and normalise_space(meta.get("content") or ""):
+            return normalise_space(meta["content"])
+    return None
+
+
 def _page_title(soup: BeautifulSoup) -> str:
     """The longest part of <title> ("报告标题_网站名称" → "报告标题")."""
     title = soup.title.get_text(" ") if soup.title else ""
@@ -406,4 +415,5 @@ def read_html(path: Path, data: bytes, digest: str, settings: Settings | None = 
         heading = _HEADINGS.get(headline.name, 1)
         title = _Reader(heading=heading).read(headline)
         blocks = [Paragraph(b.text, heading=heading) for b in title if isinstance(b, Paragraph)] + blocks
-    return Document(path=path, format="html", sha256=digest, pages=None, blocks=blocks, notes=notes)
+    return Document(path=path, format="html", sha256=digest, pages=None, blocks=blocks, notes=notes,
+                    title=_declared_title(soup) or page_title or None)

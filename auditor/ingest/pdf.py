@@ -1,13 +1,15 @@
 """PDF → Document, from words and ruling lines with their coordinates (pdfplumber), not flattened text.
 
 Each page is parsed once: ruled tables become regular Grids (a merged cell is one RawCell at its top-left
-position and None elsewhere), and the text outside them becomes Paragraphs, lines joined where they
-belong to one paragraph (also across a page break). Page numbers in the margins are dropped.
-The only importer of pdfplumber/pdfminer in the project.
+position and None elsewhere; which drawings rule a table and which parts of a grid are one: ruling.py), tables
+drawn without lines are found from word positions (linefree.py), and the text outside them becomes Paragraphs,
+lines joined where they belong to one paragraph (also across a page break). Page numbers in the margins are
+dropped. The only importer of pdfplumber/pdfminer in the project.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ from ..config import Settings
 from ..errors import CorruptFile, EncryptedPdf, FileTooLarge, NoTextLayer
 from ..model import BBox, Document, Grid, Paragraph, RawCell
 from ..textnorm import squash
+from .linefree import Segment, find_tables, split_segments
+from .ruling import open_ends, ruling_filter, table_parts
 
 _ENCRYPTION_ERRORS = (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed)
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]*\d{1,4}[-—–－]*|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -43,6 +47,7 @@ class _Line:
     x1: float
     bottom: float
     size: float
+    segments: tuple[Segment, ...] = ()  # the line cut at wide gaps (the cells of a table drawn without lines)
 
     @property
     def bbox(self) -> BBox:
@@ -72,12 +77,19 @@ def read_pdf(path: Path, digest: str, settings: Settings) -> Document:
             raise FileTooLarge(f"“{path.name}”共 {len(pages)} 页，超过上限 {settings.max_pages} 页；"
                                "年度报告通常不超过 30 页，请确认文件是否正确。")
         read = [_read_page(page, path) for page in pages]
+        declared = _metadata_title(pdf)
     finally:
         pdf.close()
     _require_text(read, path)
     notes = [f"第{p.number}页没有文字层（可能是扫描图片），该页内容无法读取。"
              for p in read if p.images and p.chars < _MIN_CHARS_PER_PAGE]
-    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes)
+    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes,
+                    title=declared)
+
+
+def _metadata_title(pdf: pdfplumber.PDF) -> str | None:
+    title = pdf.metadata.get("Title") if isinstance(pdf.metadata, dict) else None
+    return title.strip() if isinstance(title, str) and title.strip() else None
 
 
 # ---------------------------------------------------------------- opening, errors
@@ -131,8 +143,11 @@ def _read_page(page, path: Path) -> _Page:
     number = page.page_number
     try:
         view = page.dedupe_chars() if _overprinted(page.chars) else page
-        tables = [table for table in view.find_tables() if len(table.cells) > 1]  # one cell: a box or page border
-        cells = [(table.bbox, table.rows, table.extract()) for table in tables]
+        # only ruling a reader can see makes a table: WPS paints every line of prose on a white box
+        ruled = view.filter(ruling_filter(float(page.width) * float(page.height)))
+        settings = {"explicit_horizontal_lines": open_ends(ruled.edges)}
+        tables = [table for table in ruled.find_tables(settings) if len(table.cells) > 1]  # one cell: a box
+        cells = [part for table in tables for part in table_parts(table.rows, table.extract())]
         chars = view.chars
         images = len(page.images)
         width, height = float(page.width), float(page.height)
@@ -148,7 +163,9 @@ def _read_page(page, path: Path) -> _Page:
     boxes = [bbox for bbox, _, _ in cells]
     result.grids = [_grid(rows, texts, number) for _, rows, texts in cells]
     outside = [c for c in chars if not c["text"].isspace() and not _inside_any(c, boxes)]
-    result.lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
+    lines = [line for line in _lines(outside, number) if not _is_furniture(line, height)]
+    line_free, result.lines = find_tables(lines)  # tables laid out with tab stops, no ruling
+    result.grids += line_free
     return result
 
 
@@ -211,7 +228,8 @@ def _line(chars: list[dict], page: int) -> _Line:
             parts.append(" ")  # a visible gap is a space
         parts.append(char["text"])
     return _Line("".join(parts), page, min(c["x0"] for c in chars), min(c["top"] for c in chars),
-                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars), size)
+                 max(c["x1"] for c in chars), max(c["bottom"] for c in chars), size,
+                 tuple(split_segments(chars, size)))
 
 
 def _is_furniture(line: _Line, height: float) -> bool:
@@ -378,3 +396,41 @@ def _align_continuations(blocks: list) -> list:
         if block is not None and not isinstance(block, Grid):
             result.append(block)
     return result
+
+
+# ---------------------------------------------------------------- text on a page, for the views of a finding
+
+
+def find_text(page, text: str, limit: int = 3) -> list[BBox]:
+    """Boxes of `text` on a pdfplumber page (at most `limit`), matched across the spaces and line breaks PDF text has."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    pattern = r"\s*".join(re.escape(ch) for ch in text[:40])
+    matches = page.search(pattern, regex=True, case=True)
+    return [(m["x0"], m["top"], m["x1"], m["bottom"]) for m in matches[:limit]]
+
+
+class PageText:
+    """Text search on the pages of one PDF, opened once and read page by page as asked (pages 1-based).
+
+    Boxes are in the coordinates of the Document: PDF points, origin at the top left of the page as displayed.
+    """
+
+    def __init__(self, data: bytes):
+        self._pdf = pdfplumber.open(io.BytesIO(data))
+        self.page_count = len(self._pdf.pages)
+
+    def find(self, page: int, text: str) -> list[BBox]:
+        if not 1 <= page <= self.page_count:
+            return []
+        return find_text(self._pdf.pages[page - 1], text)
+
+    def close(self) -> None:
+        self._pdf.close()
+
+    def __enter__(self) -> PageText:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -57,8 +57,27 @@ def _grid(rows: list[list[str]], pipes: bool) -> Grid:
     return Grid(rows=cells, page=None, regular=False, width_cap=cap)
 
 
+# a web crawler's header before the article: "标题: …", "发布时间: …", then "===== 正文 =====" (real: 平潭 2019)
+_CRAWLER_BODY = re.compile(r"^=+\s*正文\s*=+\s*$", re.M)
+_CRAWLER_FIELD = re.compile(r"^([^\s:：]{1,8})\s*[:：]\s*(.*)$")
+
+
+def crawler_header(text: str) -> tuple[dict[str, str], str]:
+    """(the header's fields, the article) of a crawler's text; ({}, text) when there is no such header."""
+    marker = _CRAWLER_BODY.search(text)
+    if marker is None:
+        return {}, text
+    fields = {}
+    for line in text[: marker.start()].splitlines():
+        match = _CRAWLER_FIELD.match(line.strip())
+        if match:
+            fields[match.group(1)] = match.group(2).strip()
+    return fields, text[marker.end():]
+
+
 def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
     text = decode(data, path.name).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    header, text = crawler_header(text)
     blocks: list = []
     table_rows: list[list[str]] = []
     paragraph: str | None = None
@@ -106,4 +125,4 @@ def read_text(path: Path, data: bytes, digest: str, fmt: str) -> Document:
         paragraph, paragraph_heading = line, heading
     flush_paragraph()
     flush_table()
-    return Document(path=path, format=fmt, sha256=digest, pages=None, blocks=blocks)
+    return Document(path=path, format=fmt, sha256=digest, pages=None, blocks=blocks, title=header.get("标题") or None)

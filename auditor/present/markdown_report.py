@@ -6,12 +6,14 @@ import unicodedata
 
 from ..check.findings import TABLE_NAMES, column_label, row_label
 from ..extract.labels import labels
-from ..model import AuditResult, Cell, CellState, Finding, Severity, Table
+from ..model import AuditResult, Cell, CellState, Finding, ReviewInfo, Severity, Table
 
 VERDICT_TEXT = {"pass": "通过", "warn": "需关注", "fail": "不通过"}
 SEVERITY_TEXT = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 MODE_TEXT = {"rules": "规则模式（未使用大模型）", "llm": "大模型辅助审查"}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_TABLE_SECTION = {"table2": "二", "table3": "三", "table4": "四"}
+_SECTION_ORDER = ["一", "二", "三", "四", "五", "六"]
 CLOSING = {
     "fail": "**审核意见**：报告存在上述错误，请对照年报格式和相关条款逐项整改，核实数据后重新发布。",
     "warn": "**审核意见**：未发现确定的错误，请核实上述事项，必要时修改完善。",
@@ -32,6 +34,27 @@ def location(finding: Finding) -> str:
     if finding.page:
         parts.append(f"第{finding.page}页")
     return "，".join(parts) or "全文"
+
+
+def finding_group(finding: Finding) -> tuple[int, str]:
+    """(order, heading) of the group a finding is listed under: its table, else its section, else the whole report."""
+    titles = {s["key"]: s["title"] for s in labels("sections")["sections"]}
+    if finding.table in TABLE_NAMES:
+        order = _SECTION_ORDER.index(_TABLE_SECTION[finding.table]) * 2 + 2
+        return order, f"{TABLE_NAMES[finding.table]} {labels(finding.table)['title']}"
+    if finding.section in titles:
+        return _SECTION_ORDER.index(finding.section) * 2 + 1, f"第{finding.section}部分 {titles[finding.section]}"
+    return 0, "报告整体"
+
+
+def review_mode_text(review: ReviewInfo) -> str:
+    """How the narrative review ran, stated plainly: rules or LLM, the model, and why (the review's note)."""
+    text = MODE_TEXT.get(review.mode, review.mode)
+    if review.mode == "llm" and review.model:
+        text += f"（模型：{review.model}，审查要求 {review.requirements_checked} 项）"
+    if review.note:
+        text += f"。说明：{review.note}"
+    return text
 
 
 def counts(findings: list[Finding]) -> dict[Severity, int]:
@@ -63,7 +86,7 @@ def render_markdown(result: AuditResult) -> str:
         + (f"，{report.document.pages}页" if report.document.pages else "") + "）",
         f"- **审核结论**：{VERDICT_TEXT[result.verdict]}（评分 {result.score:g}/100；错误 {n[Severity.ERROR]} 项，"
         f"警告 {n[Severity.WARNING]} 项，提示 {n[Severity.INFO]} 项）",
-        f"- **审核方式**：表格与结构逐项规则校验；叙述部分审查：{MODE_TEXT.get(result.review.mode, result.review.mode)}",
+        f"- **审核方式**：表格与结构逐项规则校验；叙述部分审查：{review_mode_text(result.review)}",
         "",
         "## 一、需要整改的问题",
         "",
@@ -151,7 +174,7 @@ def render_text(result: AuditResult, message_width: int = 64) -> str:
         f"报告：{report.title or report.document.path.name}",
         f"结论：{VERDICT_TEXT[result.verdict]}　评分：{result.score:g}/100　"
         f"错误 {n[Severity.ERROR]}　警告 {n[Severity.WARNING]}　提示 {n[Severity.INFO]}",
-        f"叙述审查：{MODE_TEXT.get(result.review.mode, result.review.mode)}",
+        f"叙述审查：{review_mode_text(result.review)}",
         "章节：" + "　".join(f"{k}{'✓' if s.present else '✗'}" for k, s in report.sections.items())
         + "　表格：" + "　".join(f"{TABLE_NAMES[k]}{'✓' if t is not None else '✗'}" for k, t in report.tables.items()),
         "",

@@ -19,9 +19,9 @@ from openpyxl.utils import get_column_letter
 
 from ..check.findings import TABLE_NAMES, cell_name
 from ..model import AuditResult, CellState, Finding, Severity
+from .highlight import marks_for, table_marks
 from .markdown_report import MODE_TEXT, SEVERITY_TEXT, VERDICT_TEXT, counts, location, sorted_findings
 from .ui.form import FormCell, table_form
-from .ui.highlight import marks_for, table_marks
 
 # (header, width in characters) of the findings sheet and CSV, in order
 FINDING_COLUMNS: list[tuple[str, int]] = [

@@ -42,6 +42,10 @@ def review_report(report: Report, findings: list[Finding], settings: Settings, c
     notes = []
     if body is None and any(r.applies_to == "government" for r in checklist.requirements):
         notes.append("未能识别报告单位名称，未检查仅适用于人民政府的要求")
+    earlier = sorted({r.from_year for r in checklist.requirements
+                      if r.from_year and report.year and report.year < r.from_year})
+    if earlier:
+        notes.append(f"报告年度{report.year}年早于相关格式要求的施行年度（{earlier[0]}年），未按其检查总体情况等叙述内容")
     checked = len({rid for rid, _ in judgements})
 
     if chat_model is None:
@@ -95,7 +99,7 @@ def _rules_judgements(report: Report, checklist: Checklist, body: str | None
     groups: dict[str, list[Requirement]] = {}
     judgements: dict[tuple[str, str], Judgement] = {}
     for requirement in checklist.requirements:
-        if not applicable(requirement, body):
+        if not applicable(requirement, body, report.year):
             continue
         for section in requirement.sections():
             where = report.sections.get(section)

@@ -71,6 +71,8 @@ def foreign_self_reference(text: str, agency: str | None) -> str | None:
     squashed = squash(text)
     for match in _BODY.finditer(squashed):
         place, core, suffix = match.group("place"), match.group("core"), match.group("suffix")
+        if _short_form(place + core + suffix, squash(agency), len(core) + len(suffix)):
+            continue
         if suffix != own.suffix and not (suffix.startswith(own.suffix) or own.suffix.startswith(suffix)):
             continue
         same_core = _subsequence(core, own.core) or _subsequence(own.core, core)
@@ -88,6 +90,18 @@ def foreign_self_reference(text: str, agency: str | None) -> str | None:
         if _SELF_CONTEXT_BEFORE.search(before) and _SELF_CONTEXT_AFTER.match(after):
             return name
     return None
+
+
+def _short_form(mentioned: str, own: str, core_length: int) -> bool:
+    """Whether `mentioned` is the body's own name in short form: its name without the leading place
+    ("金井片区管理局" for "平潭综合实验区金井片区管理局"), possibly after a word that is no place ("问题金井片区…")."""
+    common = 0
+    while common < min(len(mentioned), len(own)) and mentioned[-1 - common] == own[-1 - common]:
+        common += 1
+    if common < core_length or common < 3:
+        return False
+    rest = mentioned[: len(mentioned) - common]
+    return not rest or rest[-1] not in _PLACE_END
 
 
 def _place_words(place: str) -> str:

@@ -43,6 +43,7 @@ class Requirement:
     exclude: tuple[str, ...] = ()
     cue_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
     applies_to: str = "all"
+    from_year: int | None = None  # first report year the requirement applies to (its basis took effect)
     covered_by: str | None = None
     search_in: tuple[str, ...] = ()
     messages: tuple[tuple[str, str], ...] = ()
@@ -118,6 +119,14 @@ def _read(path: Path) -> dict:
     return data
 
 
+def _year(value, where: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or not 1990 <= value <= 2100:
+        raise ChecklistError(f"{where}的 from_year 应为年份（如 2021），而不是“{value}”。")
+    return value
+
+
 def _requirement(raw: dict, path: Path) -> Requirement:
     where = f"“{path.name}”中的要求“{raw.get('id', '?')}”"
     missing = [k for k in ("id", "section", "name", "requirement", "basis", "severity", "kind") if not raw.get(k)]
@@ -150,5 +159,5 @@ def _requirement(raw: dict, path: Path) -> Requirement:
         cues=tuple(raw.get("cues") or ()), weak_cues=tuple(raw.get("weak_cues") or ()),
         exclude=tuple(raw.get("exclude") or ()),
         cue_groups=tuple((name, tuple(words)) for name, words in groups.items()),
-        applies_to=applies_to, covered_by=raw.get("covered_by"),
+        applies_to=applies_to, from_year=_year(raw.get("from_year"), where), covered_by=raw.get("covered_by"),
         search_in=tuple(raw.get("search_in") or ()), messages=tuple(messages.items()), origin=str(path))

@@ -40,7 +40,10 @@ class Judgement:
     source: str = "rules"  # "rules" or "llm"
 
 
-def applicable(requirement: Requirement, body: str | None) -> bool:
+def applicable(requirement: Requirement, body: str | None, year: int | None = None) -> bool:
+    """Whether the requirement binds this body (applies_to) in this report year (from_year)."""
+    if requirement.from_year is not None and year is not None and year < requirement.from_year:
+        return False
     return requirement.applies_to == "all" or (requirement.applies_to == "government" and body == GOVERNMENT)
 
 

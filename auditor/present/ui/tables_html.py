@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 
 from ...model import AuditResult, CellState, Finding, Severity
+from ..highlight import marks_for, table_marks
 from ..markdown_report import SEVERITY_TEXT
 from .form import Form, FormCell, table_form
-from .highlight import marks_for, table_marks
 
 SEVERITY_CLASS = {Severity.ERROR: "sev-error", Severity.WARNING: "sev-warning", Severity.INFO: "sev-info"}
 

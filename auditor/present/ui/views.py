@@ -8,13 +8,16 @@ from collections.abc import Callable
 import streamlit as st
 
 from ...check.findings import TABLE_NAMES, cell_name
-from ...extract.labels import labels
 from ...model import AuditResult, Finding, Severity
+from ..annotate import annotate_pdf
+from ..docx_report import DOCX_MIME, render_docx
 from ..json_report import render_json
-from ..markdown_report import MODE_TEXT, SEVERITY_TEXT, VERDICT_TEXT, counts, render_markdown, sorted_findings
+from ..locate import Location, locate
+from ..markdown_report import (SEVERITY_TEXT, VERDICT_TEXT, counts, finding_group, render_markdown,
+                               review_mode_text, sorted_findings)
 from ..spreadsheet import XLSX_MIME, render_findings_csv, render_workbook
 from . import state
-from .evidence import Location, locate, page_image, passages
+from .evidence import page_image, passages
 from .tables_html import LEGEND, STYLE, result_table_html
 from .upload import InputFile
 
@@ -23,8 +26,6 @@ SEVERITY_BADGE = {Severity.ERROR: ":red-badge[错误]", Severity.WARNING: ":oran
 FindingActions = Callable[[Finding], None]
 _TEXT_TO_SEVERITY = {text: severity for severity, text in SEVERITY_TEXT.items()}
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_TABLE_SECTION = {"table2": "二", "table3": "三", "table4": "四"}
-_SECTION_ORDER = ["一", "二", "三", "四", "五", "六"]
 _PASSAGE_STYLE = ("<style>.evidence blockquote{font-size:0.85rem;border-left:4px solid #e0a800;margin:0 0 0.5rem 0;"
                   "padding:4px 8px;background:#fffdf5;word-break:break-all}"
                   ".evidence mark{background:#ffd43b;padding:0 2px;font-weight:600}</style>")
@@ -32,12 +33,7 @@ _PASSAGE_STYLE = ("<style>.evidence blockquote{font-size:0.85rem;border-left:4px
 
 def review_text(result: AuditResult) -> str:
     """The review mode stated plainly: rules or LLM, the model, and any note."""
-    text = "审核方式：表格与结构逐项规则校验；叙述部分审查：" + MODE_TEXT.get(result.review.mode, result.review.mode)
-    if result.review.mode == "llm" and result.review.model:
-        text += f"（模型：{result.review.model}，审查要求 {result.review.requirements_checked} 项）"
-    if result.review.note:
-        text += f"。说明：{result.review.note}"
-    return text
+    return "审核方式：表格与结构逐项规则校验；叙述部分审查：" + review_mode_text(result.review)
 
 
 def show_summary(result: AuditResult, source: InputFile) -> None:
@@ -61,28 +57,22 @@ def show_summary(result: AuditResult, source: InputFile) -> None:
 
 
 def show_downloads(result: AuditResult, source: InputFile) -> None:
-    """Four download buttons; each file is built only when its button is clicked."""
+    """The documents to send back and the data, as download buttons; each file is built only when clicked."""
     stem = source.stem
-    columns = st.columns(4)
-    columns[0].download_button("下载 JSON", lambda: render_json(result).encode("utf-8"), f"{stem}-审核结果.json",
-                               "application/json", on_click="ignore")
-    columns[1].download_button("下载审核意见（Markdown）", lambda: render_markdown(result).encode("utf-8"),
-                               f"{stem}-审核意见.md", "text/markdown", on_click="ignore")
-    columns[2].download_button("下载 Excel 工作簿", lambda: render_workbook(result), f"{stem}-审核结果.xlsx", XLSX_MIME,
-                               on_click="ignore")
-    columns[3].download_button("下载问题清单（CSV）", lambda: render_findings_csv(result), f"{stem}-问题清单.csv",
-                               "text/csv", on_click="ignore")
-
-
-def _group(finding: Finding) -> tuple[int, str]:
-    """(order, heading) of the group a finding is listed under: its table, else its section."""
-    titles = {s["key"]: s["title"] for s in labels("sections")["sections"]}
-    if finding.table in TABLE_NAMES:
-        order = _SECTION_ORDER.index(_TABLE_SECTION[finding.table]) * 2 + 2
-        return order, f"{TABLE_NAMES[finding.table]} {labels(finding.table)['title']}"
-    if finding.section in titles:
-        return _SECTION_ORDER.index(finding.section) * 2 + 1, f"第{finding.section}部分 {titles[finding.section]}"
-    return 0, "报告整体"
+    buttons = [("下载审核意见（Word）", lambda: render_docx(result), f"{stem}-审核意见.docx", DOCX_MIME)]
+    if result.report.document.format == "pdf":
+        buttons.append(("下载标注版 PDF", lambda: annotate_pdf(result, source.data).data, f"{stem}-标注版.pdf",
+                        "application/pdf"))
+    buttons += [
+        ("下载 Excel 工作簿", lambda: render_workbook(result), f"{stem}-审核结果.xlsx", XLSX_MIME),
+        ("下载审核意见（Markdown）", lambda: render_markdown(result).encode("utf-8"), f"{stem}-审核意见.md",
+         "text/markdown"),
+        ("下载问题清单（CSV）", lambda: render_findings_csv(result), f"{stem}-问题清单.csv", "text/csv"),
+        ("下载 JSON", lambda: render_json(result).encode("utf-8"), f"{stem}-审核结果.json", "application/json"),
+    ]
+    for start in range(0, len(buttons), 3):
+        for column, (label, data, name, mime) in zip(st.columns(3), buttons[start:start + 3]):
+            column.download_button(label, data, name, mime, on_click="ignore")
 
 
 def finding_title(index: int, finding: Finding) -> str:
@@ -139,7 +129,7 @@ def show_findings(result: AuditResult, source: InputFile, actions: FindingAction
     with left:
         groups: dict[tuple[int, str], list[tuple[int, Finding]]] = {}
         for index, finding in numbered:
-            groups.setdefault(_group(finding), []).append((index, finding))
+            groups.setdefault(finding_group(finding), []).append((index, finding))
         for (_, heading), items in sorted(groups.items()):
             st.markdown(f"#### {heading}（{len(items)}项）")
             for index, finding in items:

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ...extract.labels import labels
-from ...model import AuditResult, Finding, Severity
-from ...textnorm import squash
+from ..extract.labels import labels
+from ..model import AuditResult, Finding, Severity
+from ..textnorm import squash
 
 _PAIR = re.compile(r"「([^」]+)」×「([^」]+)」")
 _ASSIGNMENT = re.compile(r"([^；;=]+)=")
