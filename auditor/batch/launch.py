@@ -1,6 +1,9 @@
 """A batch started in the background (for the app): `python -m auditor batch …` as a process of its own session,
 so closing the browser tab, or the Streamlit script rerunning, loses nothing; its progress is read from the
 database (runs table) and its liveness from the database's write lock (store.batch_running).
+
+It must be a process of its own, not a pool started inside the app: Streamlit installs the page script as
+`__main__`, which worker processes would run again when they start.
 """
 
 from __future__ import annotations
