@@ -82,11 +82,6 @@ def decide(store: Store, file: str, fingerprint: str, decision: str, note: str, 
     return finding_states(store, report_key, [finding])[0]
 
 
-def undo(store: Store, file: str, fingerprint: str, by: str) -> None:
-    report_key, findings = _findings_of(store, file)
-    store.clear_decision(report_key, fingerprint, by)
-
-
 def set_report_status(store: Store, file: str, status: str, note: str, by: str) -> None:
     if status not in REPORT_STATUSES:
         raise DecisionError(f"报告状态应为 {'、'.join(REPORT_STATUSES)} 之一，而不是“{status}”。")

@@ -220,12 +220,6 @@ class Store:
             db.execute("INSERT INTO decision_log (report_key, fingerprint, decision, note, decided_by, decided_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)", (report_key, fingerprint, decision, note, by, at))
 
-    def clear_decision(self, report_key: str, fingerprint: str, by: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM decisions WHERE report_key = ? AND fingerprint = ?", (report_key, fingerprint))
-            db.execute("INSERT INTO decision_log (report_key, fingerprint, decision, note, decided_by, decided_at) "
-                       "VALUES (?, ?, 'cleared', '', ?, ?)", (report_key, fingerprint, by, now()))
-
     def report_statuses(self) -> dict[str, sqlite3.Row]:
         return {r["report_key"]: r for r in self.db.execute("SELECT * FROM report_status")}
 
