@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SAMPLE := data/samples/示例市财政局2024年政府信息公开工作年度报告.pdf
 
-.PHONY: setup demo app test bench bench-ocr fixtures
+.PHONY: setup demo app test bench bench-batch bench-ocr fixtures
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,11 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/batch.py
+
+# 500 generated reports through `auditor batch`: reports/min, p50/p95, worker RSS, resume time
+bench-batch: setup
+	$(PY) benchmarks/batch.py
 
 # scanned copies of every fixture read by OCR: cells right, seconds per OCR page, share of time in OCR
 bench-ocr: setup

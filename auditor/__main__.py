@@ -1,3 +1,4 @@
 from .cli import main
 
-main(prog_name="python -m auditor")
+if __name__ == "__main__":  # a batch's worker processes import this module again: only run once
+    main(prog_name="python -m auditor")

@@ -3,7 +3,9 @@ Chinese line and exit code 1."""
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -195,3 +197,154 @@ def _fail(message: str, json_text: str | None, code: int) -> NoReturn:
         click.echo(json_text)
     click.echo(f"错误：{message}", err=True)
     sys.exit(code)
+
+
+# ---------------------------------------------------------------- batch: triage many reports (spec/batch.md)
+
+EXIT_INTERRUPTED = 130
+DEFAULT_DB = Path("triage.sqlite")
+LLM_BATCH_TIMEOUT_S = 600.0
+_db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB, show_default=True,
+                          help="保存批量审核结果和复核结论的 SQLite 数据库")
+
+
+@main.command(help="批量审核：文件、文件夹（含子文件夹）和 .zip 压缩包可以混合；结果逐份保存，中断后再次运行同一命令即可继续。")
+@click.argument("inputs", nargs=-1, required=True)
+@_db_option
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="另存结果：.jsonl（每份一行）、.csv（汇总表）或 .xlsx（汇总、问题清单、规则统计、覆盖情况）")
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU 核数",
+              help="并行审核的进程数")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="每份文件的审核时间上限（秒），超时记为错误并继续  [默认：120；大模型模式 600]")
+@click.option("--max-memory", type=click.IntRange(min=64), default=None,
+              help="每个审核进程的内存上限（MB），超出记为错误并继续  [默认：3072]")
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="应报单位名单 CSV（单位名称,地区,层级），用于统计缺报和名单外报告")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local：本机进程池；dask：Dask distributed 集群")
+@click.option("--scheduler", default=None, help="--executor dask 时的调度器地址（如 tcp://10.0.0.5:8786）；不填则在本机启动")
+@click.option("--retry-failed", is_flag=True, help="重新审核上次因超时、进程崩溃或内存超限而失败的文件")
+@click.option("--llm-concurrency", type=click.IntRange(min=1), default=None,
+              help="大模型模式下本机同时进行的接口请求数上限  [默认：4]")
+@click.option("--debug", is_flag=True, help="出现内部错误时显示完整的错误堆栈")
+def batch(inputs: tuple[str, ...], db: Path, out: Path | None, workers: int, timeout: float | None,
+          max_memory: int | None, roster: Path | None, executor: str, scheduler: str | None, retry_failed: bool,
+          llm_concurrency: int | None, debug: bool) -> None:
+    from .batch import BatchOptions, Store, run_batch, writer_lock
+    from .batch.progress import TerminalProgress
+    from .present.batch_export import EXPORT_SUFFIXES, export_batch
+    from .present.batch_report import render_batch_summary
+    from .present.json_report import result_to_dict
+
+    if out is not None and out.suffix.lower() not in EXPORT_SUFFIXES:
+        raise click.BadParameter(f"不支持的格式“{out.suffix}”，请使用 {'、'.join(EXPORT_SUFFIXES)}。", param_hint="--out")
+    settings = Settings.from_env(batch_max_memory_mb=max_memory, llm_concurrency=llm_concurrency)
+    if timeout is None and settings.openai_api_key:
+        timeout = LLM_BATCH_TIMEOUT_S  # three model calls per report, each allowed llm_timeout_s and its retries
+    settings = replace(settings, batch_timeout_s=timeout or settings.batch_timeout_s)
+    options = BatchOptions(workers=workers, executor=executor, scheduler=scheduler, retry_failed=retry_failed,
+                           roster=roster)
+    click.echo(f"审核方式：{'大模型辅助审查（模型：' + (settings.model or '默认') + '）' if settings.openai_api_key else '规则模式（未配置大模型）'}"
+               f"；数据库：{db}", err=True)
+    try:
+        with writer_lock(db), Store(db) as store:
+            run = run_batch(list(inputs), store, settings, result_to_dict, options, TerminalProgress())
+            click.echo(render_batch_summary(run).rstrip("\n"))
+            if out is not None:
+                export_batch(out, store, run.records, run.coverage)
+                click.echo(f"已写入 {out}", err=True)
+    except AuditorError as error:
+        _fail(error.message, None, EXIT_INPUT_ERROR)
+    except KeyboardInterrupt:
+        click.echo("已中断：已完成的结果都已保存，再次运行同一命令即可继续。", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as error:
+        if debug:
+            raise
+        _fail(f"批量审核时发生内部错误（{type(error).__name__}: {error}）；已完成的结果都已保存。"
+              "请使用 --debug 重试并将输出反馈给开发者。", None, EXIT_INTERNAL_ERROR)
+
+
+@main.group(help="查看和记录复核结论（确认/排除某个问题）以及报告状态（待审/已退回整改/已通过）。")
+def decisions() -> None:
+    pass
+
+
+@decisions.command("list", help="列出报告中的问题及其复核结论；FILE 为批量审核记录中的文件名，不填则列出全部。")
+@click.argument("file", required=False)
+@_db_option
+@click.option("--state", type=click.Choice(["open", "confirmed", "dismissed", "reopened"]), default=None,
+              help="只列出某种复核状态的问题")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def decisions_list(file: str | None, db: Path, state: str | None, fmt: str) -> None:
+    import json
+
+    from .batch import Store, batch_records, finding_states
+    from .present.batch_report import DECISION_TEXT, STATUS_TEXT
+
+    if not db.exists():
+        _fail(f"找不到数据库“{db}”；请先运行 auditor batch，或用 --db 指定数据库。", None, EXIT_INPUT_ERROR)
+    with Store(db) as store:
+        records = [r for r in batch_records(store) if file is None or r.file == file]
+        if file is not None and not records:
+            _fail(f"数据库中没有文件“{file}”的审核记录。", None, EXIT_INPUT_ERROR)
+        rows = []
+        for record in records:
+            audit = store.audit_json(record.file) if record.status == "audited" else None
+            for s in finding_states(store, record.report_key, audit["findings"] if audit else []):
+                if state is None or s.state == state:
+                    decision = dict(s.decision) if s.decision is not None else None
+                    rows.append({"file": record.file, "agency": record.agency, "year": record.year,
+                                 "report_status": record.report_status, "fingerprint": s.fingerprint, "state": s.state,
+                                 "rule": s.finding["rule"], "severity": s.finding["severity"],
+                                 "message": s.finding["message"],
+                                 "decision": None if decision is None else {
+                                     k: decision[k] for k in ("decision", "note", "decided_by", "decided_at")}})
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        who = f"（{row['decision']['decided_by']}，{row['decision']['decided_at']}" + (
+            f"：{row['decision']['note']}" if row["decision"]["note"] else "") + "）" if row["decision"] else ""
+        click.echo(f"{row['fingerprint']}  {DECISION_TEXT[row['state']]}{who}  {row['rule']}  {row['message']}  "
+                   f"[{row['file']}，报告状态：{STATUS_TEXT.get(row['report_status'], row['report_status'])}]")
+    if not rows:
+        click.echo("没有符合条件的问题。", err=True)
+
+
+@decisions.command("set", help="记录对一个问题的复核结论：confirmed（确认）或 dismissed（排除）。FINGERPRINT 可只写开头几位。")
+@click.argument("file")
+@click.argument("fingerprint")
+@click.argument("decision", type=click.Choice(["confirmed", "dismissed"]))
+@click.option("--note", default="", help="复核说明")
+@click.option("--by", "by", required=True, help="复核人")
+@_db_option
+def decisions_set(file: str, fingerprint: str, decision: str, note: str, by: str, db: Path) -> None:
+    from .batch import Store, decide
+    from .present.batch_report import DECISION_TEXT
+
+    try:
+        with Store(db) as store:
+            state = decide(store, file, fingerprint, decision, note, by)
+    except AuditorError as error:
+        _fail(error.message, None, EXIT_INPUT_ERROR)
+    click.echo(f"已记录：{state.fingerprint} {DECISION_TEXT[state.state]}（{state.finding['rule']}）")
+
+
+@decisions.command("status", help="设置报告状态：pending（待审）、returned（已退回整改）或 approved（已通过）。")
+@click.argument("file")
+@click.argument("status", type=click.Choice(["pending", "returned", "approved"]))
+@click.option("--note", default="", help="说明")
+@click.option("--by", "by", required=True, help="复核人")
+@_db_option
+def decisions_status(file: str, status: str, note: str, by: str, db: Path) -> None:
+    from .batch import Store, set_report_status
+    from .present.batch_report import STATUS_TEXT
+
+    try:
+        with Store(db) as store:
+            set_report_status(store, file, status, note, by)
+    except AuditorError as error:
+        _fail(error.message, None, EXIT_INPUT_ERROR)
+    click.echo(f"已记录：“{file}” {STATUS_TEXT[status]}")

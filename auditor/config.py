@@ -41,6 +41,20 @@ class Settings:
     # chat/: earlier turns the model sees, and tool-calling rounds per answer before the rules answer stands in
     chat_history_turns: int = 4
     chat_max_tool_rounds: int = 4
+    # LLM calls made by many processes at once (batch): at most this many requests in flight on this machine,
+    # None for no limit and no extra back-off (a single audit); 429 and 5xx answers are retried with
+    # exponential back-off (base × 2^attempt, at most `llm_backoff_max_s`, or the server's Retry-After)
+    llm_concurrency: int | None = None
+    llm_backoff_retries: int = 5
+    llm_backoff_base_s: float = 1.0
+    llm_backoff_max_s: float = 60.0
+    # batch/: limits for one file, and for the members of a .zip archive (read in memory, never extracted)
+    batch_timeout_s: float = 120.0  # wall-clock seconds a worker may spend on one file
+    batch_max_memory_mb: int = 3072  # address space of one worker process (RLIMIT_AS), in MiB
+    batch_max_tasks_per_worker: int = 100  # a worker process is replaced after this many files (flat memory)
+    zip_max_members: int = 10_000  # members of one archive
+    zip_max_ratio: float = 200.0  # uncompressed ÷ compressed size of one member
+    zip_max_total_bytes: int = 4 * 1024 ** 3  # uncompressed size of all members of one archive
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -60,6 +74,10 @@ class Settings:
             values["llm_max_retries"] = int(env["AUDITOR_LLM_RETRIES"])
         if env.get("AUDITOR_OCR_THREADS"):
             values["ocr_threads"] = int(env["AUDITOR_OCR_THREADS"])
+        if env.get("AUDITOR_LLM_CONCURRENCY"):
+            values["llm_concurrency"] = int(env["AUDITOR_LLM_CONCURRENCY"])
+        if env.get("AUDITOR_LLM_BACKOFF"):
+            values["llm_backoff_base_s"] = float(env["AUDITOR_LLM_BACKOFF"])
         if env.get("AUDITOR_RULE_PACKS"):
             values["rule_packs"] = tuple(Path(p) for p in env["AUDITOR_RULE_PACKS"].split(os.pathsep) if p)
         values.update({k: v for k, v in overrides.items() if v is not None})

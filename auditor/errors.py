@@ -47,3 +47,46 @@ class NoTextLayer(AuditorError):
 
 class NotAReport(AuditorError):
     code = "not_a_report"
+
+
+# ---------------------------------------------------------------- batch: one file of many could not be audited
+
+
+class UnsafeArchiveMember(AuditorError):
+    code = "unsafe_path"
+
+
+class EncryptedMember(AuditorError):
+    code = "encrypted_member"
+
+
+class ArchiveBomb(AuditorError):
+    code = "archive_bomb"
+
+
+class TooManyMembers(AuditorError):
+    code = "too_many_members"
+
+
+class AuditTimeout(AuditorError):
+    code = "timeout"
+
+
+class WorkerCrashed(AuditorError):
+    code = "worker_crashed"
+
+
+class OutOfMemory(AuditorError):
+    code = "out_of_memory"
+
+
+class NoInput(AuditorError):
+    code = "no_input"
+
+
+class BatchBusy(AuditorError):
+    code = "batch_busy"
+
+
+class UnreadableFile(AuditorError):
+    code = "unreadable_file"

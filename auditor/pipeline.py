@@ -9,9 +9,11 @@ from .check import run_checks
 from .check.verdict import score_of, verdict_of
 from .config import Settings
 from .extract import extract_report
-from .ingest import load_document
+from .ingest import REPORT_SUFFIXES, load_document
 from .model import AuditResult, Report
 from .review import review_report
+
+__all__ = ["REPORT_SUFFIXES", "Progress", "audit_file", "read_report", "warm_up"]
 
 Progress = Callable[[str, float], None]  # (stage label in Chinese, fraction done 0–1)
 
@@ -45,3 +47,19 @@ def audit_file(path: str | Path, settings: Settings | None = None, previous: str
     progress("完成", 1.0)
     return AuditResult(report=report, findings=findings, verdict=verdict_of(findings), score=score_of(findings),
                        review=outcome.info, previous=previous_report)
+
+
+def warm_up(settings: Settings) -> None:
+    """Import every reader and load the label, rule and checklist data once, as each audit would on its first
+    file: a batch does this in the process its workers are forked from, so none of them pays for it again."""
+    from .check.findings import rules
+    from .check.narrative import narrative_rules
+    from .extract.labels import labels
+    from .ingest import docx, html, pdf, text  # noqa: F401  (the readers import pdfplumber, python-docx, lxml)
+    from .review.checklist import load_checklist
+
+    for name in ("sections", "table2", "table3", "table4"):
+        labels(name, settings)
+    rules(settings)
+    narrative_rules(settings)
+    load_checklist(settings)

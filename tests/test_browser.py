@@ -44,12 +44,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
-    """The app served on 127.0.0.1:PORT; stopped by its process id afterwards."""
+def server(tmp_path_factory):
+    """The app served on 127.0.0.1:PORT, its triage database in a temporary folder; stopped by its process id."""
     port = _free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    env["AUDITOR_CACHE_DIR"] = str(tmp_path_factory.mktemp("app-cache"))
+    env["PYTHONPATH"] = str(ROOT)
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -203,6 +205,46 @@ def test_ask_about_the_report_and_see_the_answer_and_its_cited_cell(server, scre
             page.wait_for_timeout(300)
             shot = screenshot_dir / "chat-sample.png"
             page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot: {shot}")
+        finally:
+            browser.close()
+
+
+def test_triage_upload_a_zip_rank_it_and_open_a_report_with_its_decision_buttons(server, screenshot_dir, tmp_path):
+    from tests.batch_support import spec, with_row_total_error, write_md, zip_of
+
+    expect = playwright_api.expect
+    archive = zip_of(tmp_path / "报告.zip", {
+        "县/worst.md": write_md(tmp_path / "src", with_row_total_error(spec(1)), name="worst").read_bytes(),
+        "县/good.md": write_md(tmp_path / "src", spec(2), name="good").read_bytes(),
+        "县/no-total-column.pdf": FIXTURE.read_bytes()})
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 3000}, locale="zh-CN")
+            page.route("**/*", _local_only)
+            page.goto(f"{server}/triage")
+            expect(page.get_by_role("heading", name="批量审核与分诊")).to_be_visible(timeout=60_000)
+            page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(archive))
+            expect(page.get_by_text("报告.zip")).to_be_visible(timeout=30_000)
+            page.get_by_role("button", name="开始批量审核").click()
+
+            # results arrive while the background batch runs; the page refreshes itself
+            expect(page.get_by_text("审核结果（问题最多的在前，显示 3/3 份）")).to_be_visible(timeout=180_000)
+            expect(page.locator("[data-testid=stDataFrame]")).to_be_visible(timeout=60_000)
+
+            # open the worst report from the list under the table
+            page.locator("[data-testid=stSelectbox]").filter(has_text="打开报告").click()
+            page.get_by_role("option", name="worst", exact=False).click()
+            verdict = page.get_by_text("审核结论：", exact=False).first
+            expect(verdict).to_contain_text("不通过", timeout=60_000)
+            expect(page.get_by_role("button", name="确认问题").first).to_be_visible()
+            expect(page.locator('table[data-table="table3"]')).to_be_visible()
+
+            page.wait_for_timeout(500)
+            shot = screenshot_dir / "triage-worst.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 50_000
             print(f"screenshot: {shot}")
         finally:
             browser.close()

@@ -88,11 +88,19 @@ class ScriptedServer:
 
     mode "script": 200 with the scripted tool call; "error": HTTP 500; "hang": no answer until the client gave up
     (at most HANG_LIMIT_S), then 500. Every request body is kept in `requests`.
+    `fail_first`: HTTP statuses answered, in order, to the first requests (e.g. 429 then 503), with the header
+    Retry-After: `retry_after` when it is given; `latency_s`: how long each scripted answer takes, so that requests
+    in flight at once can be seen (`max_in_flight`).
     """
 
-    def __init__(self, script=None, mode: str = "script", model: str = "scripted-model"):
+    def __init__(self, script=None, mode: str = "script", model: str = "scripted-model", fail_first=(),
+                 retry_after: str | None = None, latency_s: float = 0.0):
         self.script, self.mode, self.model = script, mode, model
+        self.fail_first, self.retry_after, self.latency_s = list(fail_first), retry_after, latency_s
         self.requests: list[dict] = []
+        self.statuses: list[int] = []
+        self.in_flight = self.max_in_flight = 0
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         server = self
 
@@ -102,7 +110,24 @@ class ScriptedServer:
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                server.requests.append({"path": self.path, "body": body})
+                with server._lock:
+                    server.requests.append({"path": self.path, "body": body})
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                    failure = server.fail_first.pop(0) if server.fail_first else None
+                try:
+                    self._answer(body, failure)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self, body, failure):
+                if failure is not None:
+                    headers = {"retry-after": server.retry_after} if server.retry_after is not None else {}
+                    return self._send(failure, {"error": {"message": "scripted overload", "type": "rate_limit"}},
+                                      headers)
+                if server.latency_s:
+                    server._stop.wait(server.latency_s)
                 if server.mode == "hang":
                     server._stop.wait(HANG_LIMIT_S)
                 if server.mode in ("error", "hang") or self.path != "/v1/chat/completions":
@@ -119,10 +144,13 @@ class ScriptedServer:
                                         "function": {"name": name, "arguments": args}}]}}],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 
-            def _send(self, status, payload):
+            def _send(self, status, payload, headers=None):
                 data = json.dumps(payload, ensure_ascii=False).encode()
+                server.statuses.append(status)
                 try:
                     self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(data)))
                     self.end_headers()
@@ -171,3 +199,21 @@ def test_hanging_server_stops_by_itself():
         start = time.perf_counter()
     assert time.perf_counter() - start < 2
     assert server.requests == []
+
+
+def test_scripted_server_answers_the_scripted_failures_first():
+    from openai import OpenAI, RateLimitError
+
+    def script(user):
+        return {"judgements": []}
+
+    tools = [{"type": "function", "function": {"name": "SectionReview", "parameters": {"type": "object"}}}]
+    with ScriptedServer(script, fail_first=[429], retry_after="7") as server:
+        client = OpenAI(api_key="test", base_url=server.base_url, timeout=5, max_retries=0)
+        try:
+            client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}], tools=tools)
+            raise AssertionError("the first request must be refused")
+        except RateLimitError as error:
+            assert error.response.headers["retry-after"] == "7"
+        client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}], tools=tools)
+    assert server.statuses == [429, 200] and server.max_in_flight == 1

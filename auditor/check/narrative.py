@@ -44,6 +44,11 @@ def _load(data_dir: Path) -> dict:
         return yaml.safe_load(handle)
 
 
+def narrative_rules(settings: Settings) -> dict:
+    """data/rules/narrative.yaml: which narrative numbers must agree with which cells."""
+    return _load(settings.data_dir)
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for line in text.splitlines() for s in _SENTENCE.findall(tidy(line)) if s.strip()]
 

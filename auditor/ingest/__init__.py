@@ -13,6 +13,7 @@ from ..model import Document
 SUPPORTED = ("pdf", "docx", "html", "txt", "md")
 _EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html", ".shtml": "html",
                ".txt": "txt", ".md": "md", ".markdown": "md"}
+REPORT_SUFFIXES = tuple(_EXTENSIONS)  # file names a folder or archive is searched for
 
 
 def detect_format(path: Path, head: bytes) -> str:

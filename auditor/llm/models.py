@@ -21,7 +21,19 @@ def make_chat_model(settings: Settings):
     from langchain_openai import ChatOpenAI
     return ChatOpenAI(model=model_name(settings), api_key=settings.openai_api_key,
                       base_url=settings.openai_base_url, timeout=settings.llm_timeout_s,
-                      max_retries=settings.llm_max_retries, temperature=0)
+                      max_retries=settings.llm_max_retries, temperature=0, http_client=_http_client(settings))
+
+
+def _http_client(settings: Settings):
+    """For a batch (`llm_concurrency` set): a client whose requests share the machine-wide slots and back off on
+    429/5xx; otherwise None (the openai client's own)."""
+    if settings.llm_concurrency is None:
+        return None
+    import httpx2
+    from .throttle import Slots, ThrottledTransport
+    transport = ThrottledTransport(Slots(settings.cache_dir / "llm-slots", settings.llm_concurrency),
+                                   settings.llm_backoff_retries, settings.llm_backoff_base_s, settings.llm_backoff_max_s)
+    return httpx2.Client(transport=transport, timeout=settings.llm_timeout_s)
 
 
 def structured(chat_model, schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from ..model import AuditResult, Cell, Finding, Report, Table
+from ..model import AuditResult, Cell, Finding, Report, ReviewInfo, Severity, Table
 
 SCHEMA_VERSION = "1"
 _FLAT_TABLE2 = ("licensing", "punishment", "coercion", "fees")
@@ -84,3 +84,24 @@ def render_json(result: AuditResult, indent: int | None = 2) -> str:
 
 def error_json(error) -> str:
     return json.dumps(error.to_dict(), ensure_ascii=False, indent=2)
+
+
+_FINDING_FIELDS = frozenset(Finding.__dataclass_fields__)
+
+
+def finding_from_dict(data: dict) -> Finding:
+    """A finding of a stored audit JSON back as a Finding (keys beyond the dataclass are ignored)."""
+    values = {k: v for k, v in data.items() if k in _FINDING_FIELDS}
+    values["severity"] = Severity(values["severity"])
+    return Finding(**values)
+
+
+def result_from_dict(data: dict, report: Report) -> AuditResult:
+    """A stored audit JSON over the report read again from its file: the findings, verdict, score and review
+    come from the JSON (the record of what was audited), the tables and text from `report` (to show them)."""
+    review = data.get("review") or {}
+    return AuditResult(report=report, findings=[finding_from_dict(f) for f in data.get("findings", [])],
+                       verdict=data["verdict"], score=data["score"],
+                       review=ReviewInfo(mode=review.get("mode", "rules"), model=review.get("model"),
+                                         requirements_checked=review.get("requirements_checked", 0),
+                                         note=review.get("note")))

@@ -167,18 +167,18 @@ def _table2_lines(table: Table) -> list[str]:
     return out
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+def pad_to(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
 
 
 def _wrap(text: str, width: int) -> list[str]:
     lines, current = [], ""
     for ch in text:
-        if _width(current + ch) > width:
+        if display_width(current + ch) > width:
             lines.append(current)
             current = ""
         current += ch
@@ -203,11 +203,11 @@ def render_text(result: AuditResult, message_width: int = 64) -> str:
         return "\n".join(lines + ["未发现问题。"]) + "\n"
     rows = [(str(i), SEVERITY_TEXT[f.severity], location(f), f.message)
             for i, f in enumerate(sorted_findings(result.findings), 1)]
-    widths = [max(_width(h), *(_width(r[k]) for r in rows)) for k, h in enumerate(("序号", "程度", "位置"))]
-    header = "  ".join(_pad(h, w) for h, w in zip(("序号", "程度", "位置"), widths)) + "  问题"
+    widths = [max(display_width(h), *(display_width(r[k]) for r in rows)) for k, h in enumerate(("序号", "程度", "位置"))]
+    header = "  ".join(pad_to(h, w) for h, w in zip(("序号", "程度", "位置"), widths)) + "  问题"
     lines += [header, "-" * (sum(widths) + 6 + message_width)]
     for row in rows:
         wrapped = _wrap(row[3], message_width)
-        lines.append("  ".join(_pad(c, w) for c, w in zip(row[:3], widths)) + "  " + wrapped[0])
+        lines.append("  ".join(pad_to(c, w) for c, w in zip(row[:3], widths)) + "  " + wrapped[0])
         lines += [" " * (sum(widths) + 6) + more for more in wrapped[1:]]
     return "\n".join(lines) + "\n"

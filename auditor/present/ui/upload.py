@@ -15,8 +15,8 @@ from pathlib import Path, PurePath
 
 from ...config import Settings
 from ...errors import AuditorError, EmptyFile, FileTooLarge, UnsupportedFormat
-from ...model import AuditResult
-from ...pipeline import Progress, audit_file
+from ...model import AuditResult, Report
+from ...pipeline import Progress, audit_file, read_report
 
 ACCEPTED = {".pdf": ".pdf", ".docx": ".docx", ".html": ".html", ".htm": ".html", ".shtml": ".html",
             ".txt": ".txt", ".md": ".md", ".markdown": ".md"}
@@ -82,3 +82,13 @@ def audit_input(source: InputFile, settings: Settings, progress: Progress | None
             raise
     result.report.document.path = Path(source.name)
     return result
+
+
+def read_input(source: InputFile, settings: Settings) -> Report:
+    """The report read (not audited) from the bytes, from a private temp dir; named by its display name."""
+    with tempfile.TemporaryDirectory(prefix="auditor-upload-") as folder:
+        path = Path(folder) / f"report{source.suffix}"
+        path.write_bytes(source.data)
+        report = read_report(path, settings)
+    report.document.path = Path(source.name)
+    return report

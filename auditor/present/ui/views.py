@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -22,6 +23,7 @@ from .upload import InputFile
 
 SEVERITY_BADGE = {Severity.ERROR: ":red-badge[错误]", Severity.WARNING: ":orange-badge[警告]",
                   Severity.INFO: ":blue-badge[提示]"}
+FindingActions = Callable[[Finding], None]
 _TEXT_TO_SEVERITY = {text: severity for severity, text in SEVERITY_TEXT.items()}
 _SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _PASSAGE_STYLE = ("<style>.evidence blockquote{font-size:0.85rem;border-left:4px solid #e0a800;margin:0 0 0.5rem 0;"
@@ -80,7 +82,7 @@ def finding_title(index: int, finding: Finding) -> str:
     return f"{index}. [{SEVERITY_TEXT[finding.severity]}] {where + '：' if where else ''}{finding.message}"
 
 
-def _finding_card(index: int, finding: Finding) -> None:
+def _finding_card(index: int, finding: Finding, actions: FindingActions | None = None) -> None:
     with st.container(border=True):
         st.markdown(f"{SEVERITY_BADGE[finding.severity]} **{index}. {_escape_md(finding.message)}**")
         lines = []
@@ -96,6 +98,8 @@ def _finding_card(index: int, finding: Finding) -> None:
         lines.append(f"依据：{finding.basis or '—'}")
         lines.append(f"规则：`{finding.rule}`" + ("（大模型审查）" if finding.source == "llm" else ""))
         st.markdown("  \n".join(_escape_md(line) if not line.startswith("规则") else line for line in lines))
+        if actions is not None:
+            actions(finding)
 
 
 def _number(value) -> str:
@@ -109,7 +113,9 @@ def _escape_md(text: str) -> str:
     return text
 
 
-def show_findings(result: AuditResult, source: InputFile) -> None:
+def show_findings(result: AuditResult, source: InputFile, actions: FindingActions | None = None) -> None:
+    """The findings grouped by table or section, with the evidence of the chosen one beside them; `actions` draws
+    extra controls inside each finding's card (the triage page's decision buttons)."""
     st.subheader("问题清单")
     if not result.findings:
         st.success("未发现问题：三张表格的勾稽关系、报告结构均符合要求。")
@@ -129,7 +135,7 @@ def show_findings(result: AuditResult, source: InputFile) -> None:
         for (_, heading), items in sorted(groups.items()):
             st.markdown(f"#### {heading}（{len(items)}项）")
             for index, finding in items:
-                _finding_card(index, finding)
+                _finding_card(index, finding, actions)
     with right:
         show_evidence(result, source, numbered)
 

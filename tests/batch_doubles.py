@@ -1,0 +1,28 @@
+"""A stand-in for pipeline.audit_file that misbehaves on purpose, for the batch's isolation tests (the pool, the
+timeouts, the memory cap and the crash handling are real; only the work a file asks for is scripted).
+
+By the name of the file it is given: `hang*` never returns, `crash*` kills its process with SIGSEGV, `hog*`
+allocates far more memory than the worker may have; any other file is audited for real.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+from auditor.pipeline import audit_file
+
+HOG_BYTES = 8 * 1024 ** 3
+
+
+def misbehaving_audit(path, settings=None, previous=None, progress=None):
+    stem = Path(path).stem
+    if stem.startswith("hang"):
+        threading.Event().wait()
+    if stem.startswith("crash"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if stem.startswith("hog"):
+        bytearray(HOG_BYTES)
+    return audit_file(path, settings, previous=previous, progress=progress)
