@@ -193,3 +193,15 @@ def test_a_label_wrapped_over_three_lines_joins_the_row_of_its_numbers_and_a_bla
     labels = ["".join(b.text for b in sorted(row, key=lambda b: b.top) if table.column_of(b) == 0) for row in table.rows]
     assert labels == ["1.属于国家秘密", "2.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "3.其他", "（七）总计"]
     assert rest == []
+
+
+def test_reading_a_pdf_with_a_text_layer_loads_no_ocr():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    standard = Path(__file__).parent / "fixtures" / "reports" / "standard.pdf"
+    code = ("import sys; from auditor.ingest import load_document; "
+            f"load_document({str(standard)!r}); print(sorted(m for m in ('cv2', 'rapidocr', 'onnxruntime') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -36,6 +36,8 @@ def needs_ocr(chars: int, garbled: int, cjk: int, images: int) -> bool:
 
 def align_continued_tables(pages: list[ScannedPage]) -> None:
     """Lay the parts of a table continued over consecutive scanned pages on the same columns (continuation.py)."""
+    if len(pages) < 2:
+        return  # nothing to align, and OpenCV stays unloaded for PDFs with a text layer
     from .continuation import align_continued_tables as align
 
     align(pages)
