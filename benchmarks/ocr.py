@@ -68,7 +68,8 @@ def _flat(values: dict, prefix=()):
 
 
 def score_cells(report, spec) -> tuple[int, int, int, list[str]]:
-    """(right, wrong, unreadable, what was wrong) over every cell the fixture prints in its three tables."""
+    """(right, wrong, unreadable, what was wrong) over every cell the fixture prints in its three tables;
+    a cell of a table not found at all counts as wrong and is listed as "→ absent"."""
     right = wrong = unreadable = 0
     wrongs = []
     for name, expected in (("table2", expected_table2(spec)), ("table3", expected_table3(spec)),

@@ -1,7 +1,7 @@
 """Ruling lines of a page image (OpenCV morphology) and the tables they enclose, as cells with spans.
 
-Long thin runs of ink are the candidate lines; a vertical run counts only where it meets horizontal
-lines at both ends, and a horizontal one only where it crosses two vertical ones, so strokes of
+Long thin runs of ink are the candidate lines; a vertical run counts only where it meets or crosses two
+horizontal lines, and a horizontal one only where it crosses two vertical ones, so strokes of
 characters and rules under a letterhead are not taken for a table. Lines that cross each other form one
 table. Between its line positions a table has elementary cells; two neighbours are one (merged) cell
 where the line between them is missing.
@@ -17,11 +17,13 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Segment:
-    """A straight run of ink: `at` is its y (horizontal) or x (vertical); it spans [start, end]."""
+    """A straight run of ink: `at` is its y (horizontal) or x (vertical); it spans [start, end]; `label` is
+    its blob in the mask it was found in."""
 
     at: float
     start: float
     end: float
+    label: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,20 +70,16 @@ def ink_of(gray: np.ndarray) -> np.ndarray:
     return ink
 
 
-def _segments(mask: np.ndarray, horizontal: bool, minimum: float) -> list[Segment]:
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+def _segments(mask: np.ndarray, horizontal: bool, minimum: float) -> tuple[list[Segment], np.ndarray]:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     found = []
-    for x, y, w, h, _area in stats[1:count]:
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
         if horizontal and w >= minimum:
-            found.append(Segment(y + h / 2, float(x), float(x + w - 1)))
+            found.append(Segment(y + h / 2, float(x), float(x + w - 1), label))
         elif not horizontal and h >= minimum:
-            found.append(Segment(x + w / 2, float(y), float(y + h - 1)))
-    return found
-
-
-def _meets(end: float, at: float, segments: list[Segment], tolerance: float) -> bool:
-    """Whether some segment of the other direction passes through (at, end) within `tolerance`."""
-    return any(abs(s.at - end) <= tolerance and s.start - tolerance <= at <= s.end + tolerance for s in segments)
+            found.append(Segment(x + w / 2, float(y), float(y + h - 1), label))
+    return found, labels
 
 
 def _crosses(h: Segment, v: Segment, tolerance: float) -> bool:
@@ -97,21 +95,18 @@ def find_rulings(ink: np.ndarray, dpi: int) -> Rulings:
     thick_v = cv2.dilate(ink, np.ones((1, 3), np.uint8))
     h_mask = cv2.morphologyEx(thick_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
     v_mask = cv2.morphologyEx(thick_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
-    horizontals = _segments(h_mask, True, long_h)
-    verticals = _segments(v_mask, False, long_v)
-    # a vertical line runs from one horizontal line to another; a horizontal one crosses two verticals
-    verticals = [v for v in verticals if _meets(v.start, v.at, horizontals, tolerance)
-                 and _meets(v.end, v.at, horizontals, tolerance)]
+    horizontals, h_labels = _segments(h_mask, True, long_h)
+    verticals, v_labels = _segments(v_mask, False, long_v)
+    # a vertical line meets or crosses two horizontal ones (a page border broken by a gap still does);
+    # a horizontal one crosses two verticals
+    verticals = [v for v in verticals if sum(1 for h in horizontals if _crosses(h, v, tolerance)) >= 2]
     horizontals = [h for h in horizontals if sum(1 for v in verticals if _crosses(h, v, tolerance)) >= 2]
-    tables = [_table(hs, vs, tolerance) for hs, vs in _groups(horizontals, verticals, tolerance)]
-    tables = [t for t in tables if t is not None]
-    mask = np.zeros_like(ink)
-    for table in tables:
-        x0, top, x1, bottom = (int(round(v)) for v in table.bbox)
-        pad = int(tolerance)
-        region = (slice(max(0, top - pad), bottom + pad + 1), slice(max(0, x0 - pad), x1 + pad + 1))
-        mask[region] = cv2.bitwise_or(h_mask[region], v_mask[region])
-    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    groups = _groups(horizontals, verticals, tolerance)
+    tables = [t for t in (_table(hs, vs, tolerance) for hs, vs in groups) if t is not None]
+    # only the lines of the tables are erased: never a run of strokes in text that happens to be long
+    lines = np.isin(h_labels, [h.label for hs, _ in groups for h in hs])
+    lines |= np.isin(v_labels, [v.label for _, vs in groups for v in vs])
+    mask = cv2.dilate(lines.astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
     return Rulings(tables, mask)
 
 

@@ -121,8 +121,8 @@ def read_scanned_page(path: Path, number: int, settings: Settings) -> ScannedPag
     tables += [reader.loose(table) for table in loose]
     reader.read_pending()
     reader.read_past_specks()
-    tables = [table() for table in tables]
-    lines = reader.text_lines(rest)
+    tables = [part for table in tables for part in table()]
+    lines = reader.text_lines(rest + reader.prose_boxes)
     page = ScannedPage(number, "read", sorted(tables, key=lambda t: t.bbox[1]), lines, upright.angle)
     if not page.chars:
         page.status = "no_text"
@@ -211,6 +211,7 @@ class _Reader:
         self.points_per_pixel, self.threads = points_per_pixel, threads
         self.pending: list[tuple[_Slot, list[np.ndarray]]] = []
         self.slots: list[_Slot] = []
+        self.prose_boxes: list[TextBox] = []  # text of ruled rows that are prose (headings inside a page border)
 
     # ---------------------------------------------------------------- cells
 
@@ -233,11 +234,33 @@ class _Reader:
             self._settle(slot)
         rows, columns = len(table.ys) - 1, len(table.xs) - 1
 
-        def build() -> ScannedTable:
-            grid: list[list[RawCell | None]] = [[None] * columns for _ in range(rows)]
-            for cell in table.cells:
-                grid[cell.row][cell.column] = self._raw(slots[(cell.row, cell.column)])
-            return ScannedTable(Grid(rows=grid, page=self.number, regular=True), self._edges(table.xs))
+        def build() -> list[ScannedTable]:
+            """The table, cut at rows that are one cell across its whole width holding prose or nothing: a
+            page border joins a heading's rule and the tables below it into one grid (WPS); those rows are
+            the page's text, not cells."""
+            whole = {c.row: c for c in table.cells if c.columns == columns}  # rows that are one cell across
+            prose = {row for row, c in whole.items() if _prose(slots[(c.row, c.column)].text)}
+            parts, start = [], 0
+            for row in [*sorted(prose), rows]:
+                if row > start:
+                    parts.append((start, row))
+                start = row + 1
+            kept = []
+            for first, end in parts:
+                if all(row in whole for row in range(first, end)):
+                    prose.update(range(first, end))  # text in a box (a title in a frame), no table
+                elif any(squash(slots[(c.row, c.column)].text) for c in table.cells if first <= c.row < end):
+                    kept.append((first, end))
+            for row in prose:
+                self.prose_boxes += slots[(whole[row].row, whole[row].column)].boxes
+            built = []
+            for first, end in kept:
+                grid: list[list[RawCell | None]] = [[None] * columns for _ in range(end - first)]
+                for cell in table.cells:
+                    if first <= cell.row < end:
+                        grid[cell.row - first][cell.column] = self._raw(slots[(cell.row, cell.column)])
+                built.append(ScannedTable(Grid(rows=grid, page=self.number, regular=True), self._edges(table.xs)))
+            return built
         return build
 
     def loose(self, table: LooseTable):
@@ -257,10 +280,10 @@ class _Reader:
                     self._settle(slot)
             grid_slots.append(slots)
 
-        def build() -> ScannedTable:
+        def build() -> list[ScannedTable]:
             grid = Grid(rows=[[self._raw(slot) for slot in slots] for slots in grid_slots], page=self.number,
                         regular=True)
-            return ScannedTable(grid, self._edges(xs))
+            return [ScannedTable(grid, self._edges(xs))]
         return build
 
     def _settle(self, slot: _Slot) -> None:
@@ -410,6 +433,16 @@ def _side_by_side(images: list[np.ndarray]) -> np.ndarray:
     line = np.hstack(placed)
     pad = max(4, height // 3)
     return cv2.copyMakeBorder(line, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def _prose(text: str) -> bool:
+    """The text of a ruled row one cell wide that is not part of a table: nothing (a band between tables), a
+    part heading (三、收到和处理…), or a paragraph. A table's own full-width rows (第二十条第（一）项) are none."""
+    text = squash(text)
+    return not text or bool(_HEADING.match(text)) or len(text) >= 40
 
 
 def _vertical(box: TextBox, line_height: float) -> bool:
