@@ -205,3 +205,27 @@ def test_reading_a_pdf_with_a_text_layer_loads_no_ocr():
             f"load_document({str(standard)!r}); print(sorted(m for m in ('cv2', 'rapidocr', 'onnxruntime') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_numbers_of_two_cells_in_one_box_are_never_one_number():
+    from auditor.ingest.ocr.page import _read_as, _Slot
+
+    def read(lines):
+        slot = _Slot(0, 0, 10, 10)
+        _read_as(slot, lines)
+        return slot.text, slot.confidence
+
+    assert read([("286", 0.99)]) == ("286", 0.99)
+    assert read([("286 28", 0.99)]) == ("286 28", 0.0)  # two cells' numbers side by side: unreadable
+    assert read([("7", 0.99), ("1", 0.98)]) == ("7\n1", 0.0)  # a digit read in pieces, one under the other
+    assert read([("1.申请人无正当理由", 0.95), ("开申请", 0.9)]) == ("1.申请人无正当理由\n开申请", 0.9)
+    assert read([]) == ("", 0.0)  # ink that reads as nothing
+
+
+def test_a_box_holding_two_columns_numbers_does_not_merge_the_columns():
+    rows = [[box("行政复议", 100, 160 + 40 * i, 120), box(str(30 + i), 420, 160 + 40 * i, 30),
+             box(str(4 + i), 520, 160 + 40 * i, 20), box(str(34 + 2 * i), 615, 160 + 40 * i, 30)] for i in range(4)]
+    rows[2][1:3] = [box("32 6", 420, 240, 120)]  # one row's two numbers detected as one box
+    tables, _ = loose_tables([b for row in rows for b in row])
+    (table,) = tables
+    assert len(table.bands) == 3

@@ -83,14 +83,26 @@ def _tabular(line: list[TextBox]) -> bool:
 
 
 def _bands(rows: list[list[TextBox]]) -> list[tuple[float, float]]:
-    intervals = sorted((b.x0 - 0.3 * b.height, b.x1 + 0.3 * b.height) for row in rows for b in row if is_numeric(b))
-    bands: list[list[float]] = []
-    for start, end in intervals:
-        if bands and start <= bands[-1][1]:
-            bands[-1][1] = max(bands[-1][1], end)
+    """The value columns: the centres of the numbers, clustered; a cluster met in fewer than 40 % of the rows
+    is a stray (two numbers read as one box sit between columns) and no column."""
+    numbers = sorted((b for row in rows for b in row if is_numeric(b)), key=lambda b: b.center[0])
+    if not numbers:
+        return []
+    height = sorted(b.height for b in numbers)[len(numbers) // 2]
+    clusters: list[list[TextBox]] = [[numbers[0]]]
+    for box in numbers[1:]:
+        if box.center[0] - clusters[-1][-1].center[0] > 0.9 * height:
+            clusters.append([box])
         else:
-            bands.append([start, end])
-    return [(a, b) for a, b in bands]
+            clusters[-1].append(box)
+    bands = []
+    for cluster in clusters:
+        if len(cluster) < 0.4 * len(rows):
+            continue
+        width = sorted(b.width for b in cluster)[len(cluster) // 2]
+        usual = [b for b in cluster if b.width <= 1.5 * width]
+        bands.append((min(b.x0 for b in usual) - 0.3 * height, max(b.x1 for b in usual) + 0.3 * height))
+    return bands
 
 
 def _gap(a: list[TextBox], b: list[TextBox]) -> float:
@@ -159,7 +171,6 @@ def loose_tables(boxes: list[TextBox], max_gap_rows: int = 2) -> tuple[list[Loos
             continue
         label_right = bands[0][0]
         row_height = sorted(b.height for b in body[0])[len(body[0]) // 2]
-
         width = bands[-1][1] - label_right
 
         def fits(line: list[TextBox]) -> bool:
@@ -169,26 +180,32 @@ def loose_tables(boxes: list[TextBox], max_gap_rows: int = 2) -> tuple[list[Loos
                 b.x1 <= label_right + b.height or (_in_band(b, bands) and (is_numeric(b) or b.width < 0.6 * width))
                 for b in line)
 
-        if not all(_tabular(lines[i]) and all(not is_numeric(b) or _in_band(b, bands) for b in lines[i])
+        def within(box: TextBox) -> bool:  # a number in the value columns (or over two of them: one misread box)
+            return bands[0][0] <= box.center[0] <= bands[-1][1]
+
+        if not all(_tabular(lines[i]) and all(not is_numeric(b) or within(b) for b in lines[i])
                    or fits(lines[i]) for i in run):
             continue  # a text row that reaches into the value columns: not one table
         extra: list[int] = []  # rows below that carry on the table: labels, rows of one number (表二's items)
-        while (run[-1] + len(extra) + 1 < len(lines) and run[-1] + len(extra) + 1 not in used
-               and fits(lines[run[-1] + len(extra) + 1])
-               and _gap(lines[run[-1] + len(extra)], lines[run[-1] + len(extra) + 1]) <= row_height):
-            extra.append(run[-1] + len(extra) + 1)
+        following = run[-1] + 1
+        while (following < len(lines) and following not in used and fits(lines[following])
+               and _gap(lines[following - 1], lines[following]) <= row_height):
+            extra.append(following)
+            following += 1
         while extra and not any(is_numeric(b) for b in lines[extra[-1]]):
             extra.pop()
         run = run + extra
         header: list[int] = []
-        below = min(b.top for b in lines[run[0]])
-        for i in range(run[0] - 1, max(-1, run[0] - 4), -1):
+        top = min(b.top for b in lines[run[0]])
+        above = range(run[0] - 1, max(-1, run[0] - 5), -1)  # nearest first; lines may overlap (vertical text)
+        for i in sorted(above, key=lambda i: -max(b.bottom for b in lines[i])):
             line = lines[i]
-            close = below - max(b.bottom for b in line) <= 0.8 * row_height
+            close = top - max(b.bottom for b in line) <= 0.8 * row_height
             if not close or any(is_numeric(b) for b in line) or i in used or _HEADING.match(squash(line[0].text)):
                 break
-            header.insert(0, i)
-            below = min(b.top for b in line)
+            header.append(i)
+            top = min(top, min(b.top for b in line))
+        header.sort()
         body_rows = _join_wrapped_labels([lines[i] for i in run])
         table = LooseTable(bands, label_right, [lines[i] for i in header] + body_rows, len(header))
         tables.append(table)

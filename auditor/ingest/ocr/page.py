@@ -34,6 +34,7 @@ _INSIDE_SHARE = 0.8  # a box is a cell's when this much of it lies inside the ce
 _BLANK_CONFIDENCE = 1.0  # a cell with no ink at all is surely blank
 _CLEAN_NUMBER = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_SIDE_BY_SIDE = re.compile(r"\d[.,]?\s+[+-]?\d")  # two numbers with a blank between them
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def _split_at_gaps(boxes: list[TextBox], ink: np.ndarray, clean: np.ndarray, thr
     result: list[TextBox] = []
     again: list[tuple[TextBox, int, int]] = []
     for box in boxes:
-        columns = np.flatnonzero(ink[int(box.top):int(box.bottom), int(box.x0):int(box.x1)].any(axis=0))
+        inked = ink[int(box.top):int(box.bottom), int(box.x0):int(box.x1)] > 0
+        columns = np.flatnonzero(inked.sum(axis=0) > max(1, 0.05 * inked.shape[0]))  # noise leaves a gap blank
         parts = np.split(columns, np.flatnonzero(np.diff(columns) > 1.2 * box.height) + 1) if len(columns) else []
         if len(parts) < 2:
             result.append(box)
@@ -412,12 +414,12 @@ class _Reader:
 
 
 def _read_as(slot: _Slot, lines: list[tuple[str, float]]) -> None:
-    """A cell's text from its lines read. Ink that reads as nothing has no confidence; nor have lines of
-    digits only, one under the other: a number is never wrapped in these tables, so those are one number
-    misread in pieces (or a number and a mark), which must not be run together into another number."""
+    """A cell's text from its lines read. Ink that reads as nothing has no confidence; nor have several
+    numbers in one cell, one under the other or side by side ("286 28"): a cell holds one number, so those
+    are a number misread in pieces or the numbers of two cells, never to be run together into another."""
     slot.text = "\n".join(text for text, _ in lines)
     slot.confidence = min((score for _, score in lines), default=0.0)
-    if len(lines) > 1 and not any(_CJK.search(text) for text, _ in lines):
+    if not any(_CJK.search(text) for text, _ in lines) and (len(lines) > 1 or _SIDE_BY_SIDE.search(slot.text)):
         slot.confidence = 0.0
 
 
