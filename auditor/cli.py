@@ -227,13 +227,16 @@ _db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False
 @click.option("--retry-failed", is_flag=True, help="重新审核上次因超时、进程崩溃或内存超限而失败的文件")
 @click.option("--llm-concurrency", type=click.IntRange(min=1), default=None,
               help="大模型模式下本机同时进行的接口请求数上限  [默认：4]")
+@click.option("--docx-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="为每份审核不通过的报告在此文件夹写一份审核意见（Word）")
 @click.option("--debug", is_flag=True, help="出现内部错误时显示完整的错误堆栈")
 def batch(inputs: tuple[str, ...], db: Path, out: Path | None, workers: int, timeout: float | None,
           max_memory: int | None, roster: Path | None, executor: str, scheduler: str | None, retry_failed: bool,
-          llm_concurrency: int | None, debug: bool) -> None:
+          llm_concurrency: int | None, docx_dir: Path | None, debug: bool) -> None:
     from .batch import BatchOptions, Store, run_batch, writer_lock
     from .batch.progress import TerminalProgress
     from .present.batch_export import EXPORT_SUFFIXES, export_batch
+    from .present.batch_export import write_reviews
     from .present.batch_report import render_batch_summary
     from .present.json_report import result_to_dict
 
@@ -254,6 +257,9 @@ def batch(inputs: tuple[str, ...], db: Path, out: Path | None, workers: int, tim
             if out is not None:
                 export_batch(out, store, run.records, run.coverage)
                 click.echo(f"已写入 {out}", err=True)
+            if docx_dir is not None:
+                written = write_reviews(docx_dir, store, run.records)
+                click.echo(f"已为 {written} 份不通过的报告写入审核意见：{docx_dir}", err=True)
     except AuditorError as error:
         _fail(error.message, None, EXIT_INPUT_ERROR)
     except KeyboardInterrupt:

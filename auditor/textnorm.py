@@ -42,3 +42,16 @@ def strip_parenthetical(label: str) -> str:
     """Drop explanatory notes in brackets: "部分公开(区分处理的,…)" → "部分公开"."""
     stripped = _PARENTHETICAL.sub("", label)
     return stripped or label
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """`text` as squash() folds it (NFKC, no whitespace), and for each folded character its index in `text`:
+    a match found in the folded form maps back to the exact span of the source."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        for part in unicodedata.normalize("NFKC", ch):
+            if not part.isspace():
+                out.append(part)
+                index.append(i)
+    return "".join(out), index

@@ -160,3 +160,21 @@ def test_decisions_commands_list_set_and_report_status(tmp_path):
     assert missing.returncode == 1 and "没有指纹以“ffffffff”开头的问题" in missing.stderr
     no_one = auditor("decisions", "set", "in/worst.md", target["fingerprint"], "confirmed", "--by", " ", cwd=tmp_path)
     assert no_one.returncode == 1 and "请注明复核人" in no_one.stderr
+
+
+def test_docx_dir_gets_one_review_per_failed_report(tmp_path):
+    import docx
+
+    md_reports(tmp_path / "in", 1)
+    write_md(tmp_path / "in", with_row_total_error(spec(4)), name="worst")
+    write_md(tmp_path / "in" / "县", with_row_total_error(spec(5)), name="worst")  # the same name in a subfolder
+    result = auditor("batch", "in", "--docx-dir", "意见", "--workers", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "已为 2 份不通过的报告写入审核意见" in result.stderr
+    written = sorted(p.name for p in (tmp_path / "意见").iterdir())
+    assert written == ["worst-2-审核意见.docx", "worst-审核意见.docx"]
+    for name in written:
+        text = "\n".join(p.text for p in docx.Document(tmp_path / "意见" / name).paragraphs)
+        assert "审核意见" in text and "不通过" in text
+        cells = [c.text for t in docx.Document(tmp_path / "意见" / name).tables for row in t.rows for c in row.cells]
+        assert any("「（一）予以公开」×「总计」" in c for c in cells)

@@ -3,21 +3,7 @@ characters of the source it covers, so "2024年，…" found in "2024 年，…"
 
 from __future__ import annotations
 
-import unicodedata
-
-from ..textnorm import squash
-
-
-def folded(text: str) -> tuple[str, list[int]]:
-    """`text` in NFKC with whitespace removed, and for each folded character its index in `text`."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        for part in unicodedata.normalize("NFKC", ch):
-            if not part.isspace():
-                out.append(part)
-                index.append(i)
-    return "".join(out), index
+from ..textnorm import fold, squash
 
 
 def verbatim_span(quote: str, text: str) -> str | None:
@@ -25,7 +11,7 @@ def verbatim_span(quote: str, text: str) -> str | None:
     needle = squash(quote)
     if not needle:
         return None
-    haystack, index = folded(text)
+    haystack, index = fold(text)
     at = haystack.find(needle)
     if at < 0:
         return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from ..config import Settings
 from ..model import Block, Document, Grid, Paragraph, RawCell
-from ..textnorm import nfkc
+from ..textnorm import fold, nfkc
 from .labels import labels
 
 _MIN_CHARS = 400  # a paragraph at least this long that holds two or more part headings is a flattened report
@@ -176,7 +176,7 @@ def _tokens(text: str, vocabulary: list[tuple[str, str]]) -> list[_Token]:
     Labels are tried at every position, longest first, so an enumerator stuck to the digits before it
     ("…00000002.其他法律…") goes with its label, and whitespace inside a label is allowed.
     """
-    squeezed, where = _squeeze(text)
+    squeezed, where = fold(text)
     tokens: list[_Token] = []
     i, gap = 0, 0
     while i < len(squeezed):
@@ -194,12 +194,6 @@ def _tokens(text: str, vocabulary: list[tuple[str, str]]) -> list[_Token]:
     if gap < len(squeezed):
         tokens.append(_chunk(text, where[gap], len(text)))
     return [t for t in tokens if t.text.strip()]
-
-
-def _squeeze(text: str) -> tuple[str, list[int]]:
-    """The text without whitespace, and for each of its characters the index in `text`."""
-    kept = [(ch, i) for i, ch in enumerate(text) if not ch.isspace()]
-    return "".join(ch for ch, _ in kept), [i for _, i in kept]
 
 
 def _chunk(text: str, start: int, end: int) -> _Token:
@@ -245,12 +239,12 @@ def _rows(tokens: list[_Token]) -> list[list[str]]:
     def label_row(label: str):
         nonlocal group, open_row
         flush_header()
-        open_row = [group, label] if group else [label]
+        open_row = [group, label] if group and group != label else [label]
         group = None
         rows.append(open_row)
 
     def values(text: str):
-        nonlocal group, open_row
+        nonlocal open_row
         cells = text.split()
         if open_row is None and group:
             label_row(group)  # a group label with values of its own: the 2019 （六）其他处理 row

@@ -160,3 +160,28 @@ def export_batch(path: Path, store: Store, records: list[BatchRecord], coverage:
         raise ValueError(f"unsupported export suffix {suffix!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def write_reviews(folder: Path, store: Store, records: list[BatchRecord]) -> int:
+    """One Word 审核意见 per failed report of the batch, as `{name}-审核意见.docx` in `folder`; how many were written.
+
+    Built from the stored audit JSON (the file itself may be a member of a zip); a name used twice gets -2, -3…
+    """
+    from .docx_report import render_docx
+    from .json_report import report_from_dict, result_from_dict
+
+    folder.mkdir(parents=True, exist_ok=True)
+    used: Counter = Counter()
+    written = 0
+    for record in records:
+        if record.verdict != "fail":
+            continue
+        data = store.audit_json(record.file)
+        if data is None:
+            continue
+        stem = Path(record.file).stem or "报告"
+        used[stem] += 1
+        name = f"{stem}-审核意见.docx" if used[stem] == 1 else f"{stem}-{used[stem]}-审核意见.docx"
+        (folder / name).write_bytes(render_docx(result_from_dict(data, report_from_dict(data))))
+        written += 1
+    return written

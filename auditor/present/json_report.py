@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 
-from ..model import AuditResult, Cell, Finding, Report, ReviewInfo, Severity, Table
+from ..model import AuditResult, Cell, Document, Finding, Report, ReviewInfo, Section, Severity, Table
 
 SCHEMA_VERSION = "1"
 _FLAT_TABLE2 = ("licensing", "punishment", "coercion", "fees")
@@ -105,3 +106,15 @@ def result_from_dict(data: dict, report: Report) -> AuditResult:
                        review=ReviewInfo(mode=review.get("mode", "rules"), model=review.get("model"),
                                          requirements_checked=review.get("requirements_checked", 0),
                                          note=review.get("note")))
+
+
+def report_from_dict(data: dict) -> Report:
+    """The report's identity and parts as a stored audit JSON records them, without its text or tables: enough
+    for the documents that present findings (the Word 审核意见) when the file itself is not at hand."""
+    source, header = data.get("source") or {}, data.get("report") or {}
+    document = Document(path=Path(source.get("path") or "报告"), format=source.get("format") or "",
+                        sha256=source.get("sha256") or "", pages=source.get("pages"), blocks=[])
+    sections = {key: Section(key=key, heading=part.get("heading"), page=part.get("page"))
+                for key, part in (data.get("sections") or {}).items()}
+    return Report(document=document, title=header.get("title"), agency=header.get("agency"), year=header.get("year"),
+                  sections=sections, tables={name: None for name in ("table2", "table3", "table4")})

@@ -9,11 +9,11 @@ highlights there (annotate.py). Both resolve a Location the same way, with `Loca
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import BBox, Finding, Report, Table
+from ..textnorm import squash
 from .highlight import finding_targets
 
 _LIST_SEPARATORS = re.compile(r"[；;\n]")
@@ -43,11 +43,6 @@ class Location:
 
 def union(boxes: list[BBox]) -> BBox:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def fold(text: str) -> str:
-    """NFKC without whitespace: the form text is compared in across PDF line breaks and full-width forms."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
 
 
 def _by_x(boxes: list[BBox]) -> list[BBox]:
@@ -116,9 +111,9 @@ def locate(finding: Finding, report: Report) -> Location:
     texts = evidence_texts(finding)
     if section is not None and section.present:
         page = finding.page or section.page
-        wanted = [fold(t) for t in texts]
+        wanted = [squash(t) for t in texts]
         matched = [p for p in section.paragraphs if p.bbox and p.page
-                   and any(w and w in fold(p.text) for w in wanted)]
+                   and any(w and w in squash(p.text) for w in wanted)]
         if matched:
             page = matched[0].page
             return Location(page, [p.bbox for p in matched if p.page == page], texts, "段落")

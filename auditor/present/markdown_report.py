@@ -93,7 +93,7 @@ def render_markdown(result: AuditResult) -> str:
     n = counts(result.findings)
     title = report.title or report.document.path.name
     lines = [
-        f"# 政府信息公开工作年度报告审核意见",
+        "# 政府信息公开工作年度报告审核意见",
         "",
         f"- **报告**：{title}",
         f"- **单位**：{report.agency or '未识别'}　**年度**：{report.year or '未识别'}",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import io
-import unicodedata
 
 from ...ingest.pdf import find_text
 from ...model import Finding, Paragraph, Report
+from ...textnorm import fold, squash
 from ..highlight import finding_targets
-from ..locate import Location, evidence_texts, fold, union
+from ..locate import Location, evidence_texts, union
 from .form import table_form
 
 _CONTEXT = 60  # characters shown either side of a matched passage
@@ -56,17 +56,6 @@ def page_image(pdf_bytes: bytes, location: Location, resolution: int = 144, crop
 # ---------------------------------------------------------------- text formats: the passage highlighted
 
 
-def _folded_with_index(text: str) -> tuple[str, list[int]]:
-    """`text` folded (NFKC, no whitespace), and for each folded character its index in `text`."""
-    folded, index = [], []
-    for i, ch in enumerate(text):
-        for out in unicodedata.normalize("NFKC", ch):
-            if not out.isspace():
-                folded.append(out)
-                index.append(i)
-    return "".join(folded), index
-
-
 def source_text(report: Report, tables_only: bool = False) -> str:
     """The document as read, one line per paragraph and per table row (cells joined by ｜)."""
     lines = []
@@ -105,10 +94,10 @@ def passages(finding: Finding, report: Report, limit: int = 4) -> list[str]:
 
 
 def _mark(text: str, candidates: list[str], limit: int) -> list[str]:
-    folded, index = _folded_with_index(text)
+    folded, index = fold(text)
     spans: list[tuple[int, int]] = []
     for candidate in candidates:
-        needle = fold(candidate)
+        needle = squash(candidate)
         if len(needle) < 2:
             continue
         at = folded.find(needle)
