@@ -209,3 +209,20 @@ def test_a_poor_scan_of_a_first_page_is_audited_for_what_it_holds():
     assert report.tables["table3"] is None and report.tables["table4"] is None
     wrong, unreadable = misread(report.tables["table2"], expected_table2(STANDARD))
     assert set(wrong) == unreadable and len(unreadable) <= 1, wrong
+
+
+def test_the_review_of_a_stored_audit_still_names_the_pages_read_by_ocr(standard):
+    import io
+
+    from docx import Document as WordDocument
+
+    from auditor.model import AuditResult
+    from auditor.present.docx_report import render_docx
+    from auditor.present.json_report import report_from_dict, result_to_dict
+
+    stored = report_from_dict(result_to_dict(standard))  # as batch --docx-dir rebuilds it
+    assert stored.document.ocr_pages == [1, 2, 3]
+    result = AuditResult(report=stored, findings=standard.findings, verdict=standard.verdict, score=standard.score,
+                         review=standard.review)
+    text = "\n".join(p.text for p in WordDocument(io.BytesIO(render_docx(result))).paragraphs)
+    assert "扫描件：第1—3页为扫描图像，由 OCR 识别" in text

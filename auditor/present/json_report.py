@@ -113,7 +113,8 @@ def report_from_dict(data: dict) -> Report:
     for the documents that present findings (the Word 审核意见) when the file itself is not at hand."""
     source, header = data.get("source") or {}, data.get("report") or {}
     document = Document(path=Path(source.get("path") or "报告"), format=source.get("format") or "",
-                        sha256=source.get("sha256") or "", pages=source.get("pages"), blocks=[])
+                        sha256=source.get("sha256") or "", pages=source.get("pages"), blocks=[],
+                        ocr_pages=list(source.get("ocr_pages") or []))
     sections = {key: Section(key=key, heading=part.get("heading"), page=part.get("page"))
                 for key, part in (data.get("sections") or {}).items()}
     return Report(document=document, title=header.get("title"), agency=header.get("agency"), year=header.get("year"),
