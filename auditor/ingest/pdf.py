@@ -193,8 +193,7 @@ def _read_scans(pages: list[_Page], path: Path, settings: Settings) -> tuple[lis
         if read is None:
             result.append(page)
             continue
-        ocr = _Page(page.number, page.width, page.height, grids=read.grids, chars=read.chars, images=page.images,
-                    cjk=read.chars)
+        ocr = _Page(page.number, page.width, page.height, grids=read.grids, chars=read.chars, images=page.images)
         lines = (_Line(x.text, page.number, x.x0, x.top, x.x1, x.bottom, x.size) for x in read.lines)
         ocr.lines = [line for line in lines if not _is_furniture(line, page.height)]
         result.append(ocr)
