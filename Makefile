@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SAMPLE := data/samples/示例市财政局2024年政府信息公开工作年度报告.pdf
 
-.PHONY: setup demo app test bench bench-batch fixtures
+.PHONY: setup demo app test bench bench-batch bench-ocr fixtures
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: setup
 # 500 generated reports through `auditor batch`: reports/min, p50/p95, worker RSS, resume time
 bench-batch: setup
 	$(PY) benchmarks/batch.py
+
+# scanned copies of every fixture read by OCR: cells right, seconds per OCR page, share of time in OCR
+bench-ocr: setup
+	$(PY) benchmarks/ocr.py
 
 # regenerating the committed fixtures needs Debian's fonts-wqy-zenhei and poppler-utils
 fixtures: setup

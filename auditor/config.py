@@ -30,6 +30,14 @@ class Settings:
     llm_timeout_s: float = 60.0  # per request to the OpenAI-compatible endpoint
     llm_max_retries: int = 1  # retries per request; after that the review falls back to rules mode
     rule_packs: tuple[Path, ...] = ()  # extra requirement checklists (YAML files or folders of them)
+    # ingest/ocr/: pages without a usable text layer are rendered at this resolution and read by OCR
+    ocr_dpi: int = 200
+    ocr_max_skew: float = 2.0  # degrees of rotation a scanned page is straightened by, at most
+    ocr_threads: int = 0  # onnxruntime threads for OCR; 0 = as many as cores (set 1 per worker in a pool)
+    # an OCR'd cell read with less confidence than this is unreadable (its text kept as `raw`)
+    ocr_min_confidence: float = 0.8
+    # an identity that fails on OCR'd cells is an error only when every cell was read at least this surely
+    ocr_confident: float = 0.97
     # chat/: earlier turns the model sees, and tool-calling rounds per answer before the rules answer stands in
     chat_history_turns: int = 4
     chat_max_tool_rounds: int = 4
@@ -64,6 +72,8 @@ class Settings:
             values["llm_timeout_s"] = float(env["AUDITOR_LLM_TIMEOUT"])
         if env.get("AUDITOR_LLM_RETRIES"):
             values["llm_max_retries"] = int(env["AUDITOR_LLM_RETRIES"])
+        if env.get("AUDITOR_OCR_THREADS"):
+            values["ocr_threads"] = int(env["AUDITOR_OCR_THREADS"])
         if env.get("AUDITOR_LLM_CONCURRENCY"):
             values["llm_concurrency"] = int(env["AUDITOR_LLM_CONCURRENCY"])
         if env.get("AUDITOR_LLM_BACKOFF"):

@@ -14,11 +14,15 @@ BBox = tuple[float, float, float, float]  # (x0, top, x1, bottom) in PDF points,
 
 @dataclass(frozen=True)
 class RawCell:
-    """One cell of a table as the source shows it; `text` is kept exactly as extracted."""
+    """One cell of a table as the source shows it; `text` is kept exactly as extracted.
+
+    `confidence` (0–1) is set only where the text was read by OCR from a page image.
+    """
 
     text: str
     page: int | None = None
     bbox: BBox | None = None
+    confidence: float | None = None
 
 
 @dataclass
@@ -55,6 +59,15 @@ class Paragraph:
 Block = Paragraph | Grid
 
 
+@dataclass(frozen=True)
+class PageNote:
+    """A page the reader could not (fully) read: kind "blank_image" or "unreadable_image"; message in Chinese."""
+
+    page: int
+    kind: str
+    message: str
+
+
 @dataclass
 class Document:
     """What a loader read from a file: blocks in reading order, with where each came from."""
@@ -65,6 +78,8 @@ class Document:
     pages: int | None
     blocks: list[Block]
     notes: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR from their image (1-based)
+    page_notes: list[PageNote] = field(default_factory=list)  # pages that could not be read, and why
     title: str | None = None  # the title the file declares: HTML <meta name="ArticleTitle"> or <title>, PDF/DOCX metadata
 
     @property
@@ -96,6 +111,7 @@ class Cell:
     page: int | None = None
     bbox: BBox | None = None
     note: str | None = None  # how the value was read when that was not direct (e.g. a digit split)
+    confidence: float | None = None  # OCR confidence (0–1) of a cell read from a page image; None otherwise
 
 
 @dataclass

@@ -148,7 +148,7 @@ def test_upload_of_each_format_is_audited(path: Path):
 @pytest.mark.parametrize("path, message", [
     (BAD / "encrypted.pdf", "PDF 已加密（设置了打开密码或禁止提取文字），无法读取“encrypted.pdf”的内容"),
     (BAD / "corrupt.pdf", "“corrupt.pdf”无法解析，PDF 文件可能已损坏或不完整"),
-    (BAD / "scanned.pdf", "扫描件，暂不支持，需要OCR"),
+    (BAD / "blank-scan.pdf", "“blank-scan.pdf”的页面只有图片，OCR 也未能从中识别出文字"),
     (BAD / "renamed.pdf", "“renamed.pdf”不是有效的 PDF 文件（文件头缺少 %PDF 标记）"),
     (BAD / "not-a-report.html", "看起来不是年度报告"),
 ], ids=lambda v: v.name if isinstance(v, Path) else "")

@@ -180,7 +180,7 @@ def test_undecodable_text_layer_is_refused():
 
 @pytest.mark.parametrize("name,error,code,words", [
     ("encrypted.pdf", EncryptedPdf, "encrypted_pdf", "请提供未加密版本"),
-    ("scanned.pdf", NoTextLayer, "no_text_layer", "扫描件，暂不支持，需要OCR"),
+    ("blank-scan.pdf", NoTextLayer, "no_text_layer", "OCR 也未能从中识别出文字"),  # scans: tests/test_ocr_scans.py
     ("corrupt.pdf", CorruptFile, "corrupt_file", "损坏"),
     ("empty.pdf", EmptyFile, "empty_file", "空文件"),
     ("renamed.pdf", CorruptFile, "corrupt_file", "%PDF"),

@@ -55,10 +55,13 @@ class BatchRun:
     coverage: Coverage | None = None
 
 
-def batch_settings(settings: Settings) -> Settings:
-    """In LLM mode every worker shares a machine-wide limit on requests in flight (and backs off on 429/5xx)."""
+def batch_settings(settings: Settings, workers: int = 1) -> Settings:
+    """In LLM mode every worker shares a machine-wide limit on requests in flight (and backs off on 429/5xx);
+    OCR in each worker uses its share of the cores, so that workers reading scans do not oversubscribe them."""
     if settings.openai_api_key and settings.llm_concurrency is None:
-        return replace(settings, llm_concurrency=DEFAULT_LLM_CONCURRENCY)
+        settings = replace(settings, llm_concurrency=DEFAULT_LLM_CONCURRENCY)
+    if settings.ocr_threads == 0:
+        settings = replace(settings, ocr_threads=max(1, (os.cpu_count() or 1) // max(1, workers)))
     return settings
 
 
@@ -196,7 +199,7 @@ def run_batch(inputs: list[str], store: Store, settings: Settings, render: Rende
     """
     options = options or BatchOptions()
     progress = progress or SilentProgress()
-    settings = batch_settings(settings)
+    settings = batch_settings(settings, options.workers)
     discovery = collect(inputs, settings)
     if not any(not isinstance(item.problem, FileMissing) for item in discovery.items):
         missing = [i.file for i in discovery.items]

@@ -52,6 +52,7 @@ def settings_fingerprint(settings: Settings) -> str:
         "max_file_bytes": settings.max_file_bytes,
         "max_pages": settings.max_pages,
         "label_match_threshold": settings.label_match_threshold,
+        "ocr": [settings.ocr_dpi, settings.ocr_max_skew, settings.ocr_min_confidence, settings.ocr_confident],
         "data": _files_digest(files),
         "rule_packs": _files_digest([p for pack in settings.rule_packs for p in _tree(pack)]),
     }

@@ -2,7 +2,9 @@
 
 A blank counts as 0 only when the identity then holds; a blank that would make it fail, a "/" or an
 unreadable cell makes the identity unverifiable ("无法校验"): no arithmetic error is ever reported
-that the printed numbers do not prove.
+that the printed numbers do not prove. Numbers read by OCR from a scan prove an error only when every
+one of them was read surely (`Settings.ocr_confident`); otherwise the failure is a warning that names
+the cells OCR was unsure of.
 """
 
 from __future__ import annotations
@@ -54,16 +56,17 @@ class Outcome:
     right: int | float
     blanks: list[tuple[str, str]]
     unknown: list[tuple[str, str]]
+    cells: list[tuple[str, str]] = field(default_factory=list)  # every (row, column) the identity involves
 
 
 def evaluate(table: Table, left: list[tuple[str, str]], right: list[tuple[str, str]]) -> Outcome:
     a, b = _side(table, left), _side(table, right)
     blanks, unknown = a.blanks + b.blanks, a.unknown + b.unknown
     if unknown:
-        return Outcome("unverifiable", a.total, b.total, blanks, unknown)
+        return Outcome("unverifiable", a.total, b.total, blanks, unknown, left + right)
     if a.total == b.total:
-        return Outcome("ok", a.total, b.total, blanks, unknown)
-    return Outcome("fail_with_blanks" if blanks else "fail", a.total, b.total, blanks, unknown)
+        return Outcome("ok", a.total, b.total, blanks, unknown, left + right)
+    return Outcome("fail_with_blanks" if blanks else "fail", a.total, b.total, blanks, unknown, left + right)
 
 
 def _names(table: str, cells: list[tuple[str, str]], settings: Settings, limit: int = 4) -> str:
@@ -89,13 +92,37 @@ class _Collector:
         if outcome.status == "unverifiable":
             self.unverifiable.setdefault(rule, []).append((where, outcome.unknown))
             return
+        aside, caution = self.ocr_caveat(outcome.cells)
         if outcome.status == "fail_with_blanks":
-            message += f"（其中{_names(self.table.name, outcome.blanks, self.settings)}为空白，按0计算），请核实空白单元格应填的数值。"
+            message += (f"{aside}（其中{_names(self.table.name, outcome.blanks, self.settings)}为空白，按0计算），"
+                        f"请核实空白单元格应填的数值。{caution}")
             self.findings.append(finding(rule, f"{UNVERIFIABLE}：{message}", severity=Severity.WARNING,
                                          settings=self.settings, table=self.table.name, page=self.table.page, **fields))
             return
-        self.findings.append(finding(rule, message + "。", settings=self.settings, table=self.table.name,
-                                     page=self.table.page, **fields))
+        severity = Severity.WARNING if caution else None  # numbers OCR was unsure of prove no error
+        self.findings.append(finding(rule, f"{message}{aside}。{caution}", severity=severity, settings=self.settings,
+                                     table=self.table.name, page=self.table.page, **fields))
+
+    def ocr_caveat(self, cells: list[tuple[str, str]]) -> tuple[str, str]:
+        """For an identity whose numbers were read by OCR from a scanned page: an aside when every one was
+        read surely, or else a sentence naming the cells OCR was unsure of (the failure is then a warning)."""
+        ocr = [(r, c) for r, c in cells if self.confidence(r, c) is not None]
+        unsure = [(r, c) for r, c in ocr if self.confidence(r, c) < self.settings.ocr_confident]
+        if not ocr:
+            return "", ""
+        if not unsure:
+            return (f"（以上数值由 OCR 从扫描页识别，涉及的{len(ocr)}个单元格识别置信度均不低于"
+                    f"{self.settings.ocr_confident:.2f}）", "")
+        shown = "、".join(f"{cell_name(self.table.name, r, c, self.settings, short=True)}"
+                         f"（识别为{number(self.table.cells[r][c].value)}，置信度{self.confidence(r, c):.2f}）"
+                         for r, c in unsure[:4])
+        more = f"等{len(unsure)}个单元格" if len(unsure) > 4 else ""
+        return "", (f"该勾稽关系涉及的数值由 OCR 从扫描页识别，其中{shown}{more}识别置信度低于"
+                    f"{self.settings.ocr_confident:.2f}，差异可能来自识别误差，请对照原件核实。")
+
+    def confidence(self, row: str, column: str) -> float | None:
+        cell = self.table.cells.get(row, {}).get(column)
+        return cell.confidence if cell is not None else None
 
     def summaries(self, titles: dict[str, str]) -> list[Finding]:
         out = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..config import Settings
-from ..model import ExtractionNote, Finding, Report
-from .findings import TABLE_NAMES, finding, row_label
+from ..model import CellState, ExtractionNote, Finding, Report, Severity, Table
+from .findings import TABLE_NAMES, cell_name, finding, row_label
 
 _RULES = {"row_short": "EXTRACT.cells_unreadable", "row_truncated": "EXTRACT.cells_unreadable",
           "ambiguous_split": "EXTRACT.cells_unreadable", "header_unreadable": "EXTRACT.cells_unreadable",
@@ -16,10 +16,11 @@ _SUMMARISE_FROM = 4  # this many notes of one kind in one table become one findi
 
 
 def check_extraction(report: Report, settings: Settings) -> list[Finding]:
-    findings = []
+    findings = _unread_pages(report, settings)
     for name, table in report.tables.items():
         if table is None:
             continue
+        findings += _ocr_uncertain(name, table, settings)
         notes = [n for n in table.notes if n.kind in _RULES]  # others (a rejoined label) are provenance only
         for kind, group in groupby(sorted(notes, key=lambda n: n.kind), key=lambda n: n.kind):
             group = list(group)
@@ -47,3 +48,26 @@ def _summary(table: str, kind: str, notes: list[ExtractionNote], page: int | Non
                    f"涉及单元格按“无法识别”处理，请人工查看原表。")
     return finding(_RULES[kind], message, settings=settings, table=table, page=notes[0].page or page,
                    evidence="；".join(n.message for n in notes[:25]))
+
+
+def _unread_pages(report: Report, settings: Settings) -> list[Finding]:
+    """Scanned pages OCR found blank (a hint) or could not read (a reviewer must look at them)."""
+    return [finding("EXTRACT.page_unreadable", note.message, settings=settings, page=note.page,
+                    severity=Severity.INFO if note.kind == "blank_image" else None)
+            for note in report.document.page_notes]
+
+
+def _ocr_uncertain(name: str, table: Table, settings: Settings) -> list[Finding]:
+    """One finding per table for the cells OCR read from a scan but not surely enough to use."""
+    cells = [(row, column, cell) for row, columns in table.cells.items() for column, cell in columns.items()
+             if cell.confidence is not None and cell.state is CellState.UNREADABLE]
+    if not cells:
+        return []
+    shown = [f"{cell_name(name, row, column, settings, short=True)}"
+             f"（{cell.note or f'OCR 识别为“{cell.raw}”，不是规范数字'}）" for row, column, cell in cells]
+    more = f"等{len(cells)}个单元格" if len(cells) > 3 else ""
+    return [finding("EXTRACT.ocr_uncertain",
+                    f"{TABLE_NAMES[name]}是扫描图像，其中{'；'.join(shown[:3])}{more}未能可靠识别，按“无法识别”处理，"
+                    f"相关勾稽关系无法校验；请对照原件核实。", settings=settings, table=name,
+                    row=cells[0][0] if len(cells) == 1 else None, column=cells[0][1] if len(cells) == 1 else None,
+                    page=cells[0][2].page or table.page, evidence="；".join(shown[:25]))]

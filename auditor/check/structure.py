@@ -95,8 +95,11 @@ def _typos(report: Report, settings: Settings) -> list[Finding]:
                 continue  # 表四 repeats its leaf labels once per group: one finding per misprint
             seen.add((typo.printed, typo.official))
             where = "表头" if typo.column else "行标签"
+            scanned = ("（该页为扫描图像，此差异也可能是 OCR 识别误差，请对照原件核实）"
+                       if typo.page in report.document.ocr_pages else "")
             findings.append(finding(
-                "STRUCT.label_typo", f"{TABLE_NAMES[name]}{where}「{typo.printed}」与年报格式不一致，应为「{typo.official}」。",
+                "STRUCT.label_typo",
+                f"{TABLE_NAMES[name]}{where}「{typo.printed}」与年报格式不一致，应为「{typo.official}」{scanned}。",
                 settings=settings, table=name, row=typo.row, column=typo.column, page=typo.page or table.page,
                 evidence=typo.printed))
     return findings

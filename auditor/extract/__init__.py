@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..config import Settings
 from ..errors import NotAReport
 from ..model import Document, Report
+from .cells import distrust_uncertain_ocr
 from .flattened import unflatten
 from .locate import classify, logical_tables
 from .rows import grid_rows
@@ -30,6 +31,9 @@ def extract_report(document: Document, settings: Settings | None = None) -> Repo
         grids_by_table.setdefault(name, []).extend(grids)
     tables = {name: (_BUILDERS[name](grid_rows(grids_by_table[name]), settings) if name in grids_by_table else None)
               for name in _BUILDERS}
+    for table in tables.values():
+        if table is not None:
+            distrust_uncertain_ocr(table, settings.ocr_min_confidence)
 
     found_sections = sum(1 for s in sections.values() if s.present)
     if not any(tables.values()) and found_sections < 3:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from ..model import Cell, CellState, RawCell
+from ..model import Cell, CellState, RawCell, Table
 from ..textnorm import squash
 
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:件|条|个|项|次|万元)?$")
@@ -40,7 +41,23 @@ def to_cell(raw: RawCell | None, note: str | None = None) -> Cell:
     if raw is None:
         return Cell(None, CellState.UNREADABLE, "", note=note or "此位置无单元格")
     value, state = parse_value(raw.text)
-    return Cell(value, state, raw.text, raw.page, raw.bbox, note)
+    return Cell(value, state, raw.text, raw.page, raw.bbox, note, raw.confidence)
+
+
+def distrust_uncertain_ocr(table: Table, threshold: float) -> None:
+    """Cells read by OCR less surely than `threshold` become unreadable; what OCR read stays as `raw`.
+
+    A blank cell read with no confidence at all is ink OCR could not make out, not a blank.
+    """
+    for columns in table.cells.values():
+        for column, cell in columns.items():
+            if cell.confidence is None or cell.confidence >= threshold or cell.state is CellState.UNREADABLE:
+                continue
+            if squash(cell.raw):
+                why = f"OCR 识别为“{squash(cell.raw)}”，置信度 {cell.confidence:.2f} 低于 {threshold:.2f}，不足以采信"
+            else:
+                why = "扫描图像中此格有笔迹，但 OCR 未能识别"
+            columns[column] = replace(cell, value=None, state=CellState.UNREADABLE, note=why)
 
 
 def unreadable(raw_text: str, page: int | None, note: str) -> Cell:

@@ -8,6 +8,7 @@ artefacts seen in real extractions undone and every such decision recorded.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from ..model import Cell, CellState, Grid, RawCell
@@ -52,12 +53,23 @@ class Row:
         return any(c is not None and squash(c.text) for _, c in self.region)
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_label(cell: RawCell | None) -> bool:
+    """A cell holding text that is not a value. Read by OCR, a label has Chinese in it: a value cell read
+    with noise (".0", "1l") is a value that cannot be read, not a label."""
+    if cell is None or is_value_text(cell.text):
+        return False
+    return cell.confidence is None or bool(_CJK.search(cell.text))
+
+
 def split_row(cells: list[RawCell | None], grid: Grid) -> Row:
     """Label cells are the cells holding text that is not a value; the region is what follows the last one."""
     row = Row(cells=cells, grid=grid)
     last = -1
     for index, cell in enumerate(cells):
-        if cell is not None and not is_value_text(cell.text):
+        if is_label(cell):
             row.label_cells.append((index, cell))
             last = index
     row.region = [(j, cells[j]) for j in range(last + 1, len(cells))]

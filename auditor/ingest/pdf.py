@@ -25,6 +25,7 @@ from ..errors import CorruptFile, EncryptedPdf, FileTooLarge, NoTextLayer
 from ..model import BBox, Document, Grid, Paragraph, RawCell
 from ..textnorm import squash
 from .linefree import Segment, find_tables, split_segments
+from .ocr import align_continued_tables, needs_ocr, read_scanned_page
 from .ruling import open_ends, ruling_filter, table_parts
 
 _ENCRYPTION_ERRORS = (PDFPasswordIncorrect, PDFEncryptionError, PDFTextExtractionNotAllowed)
@@ -64,6 +65,7 @@ class _Page:
     chars: int = 0  # non-blank characters of the text layer
     garbled: int = 0  # of which undecodable: "(cid:123)" (no ToUnicode map) or private-use code points
     images: int = 0
+    cjk: int = 0  # of which Chinese
 
 
 # ---------------------------------------------------------------- entry point
@@ -80,11 +82,12 @@ def read_pdf(path: Path, digest: str, settings: Settings) -> Document:
         declared = _metadata_title(pdf)
     finally:
         pdf.close()
+    read, scanned = _read_scans(read, path, settings)
     _require_text(read, path)
-    notes = [f"第{p.number}页没有文字层（可能是扫描图片），该页内容无法读取。"
-             for p in read if p.images and p.chars < _MIN_CHARS_PER_PAGE]
-    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read), notes=notes,
-                    title=declared)
+    page_notes = [s.note for s in scanned if s.note is not None]
+    return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read),
+                    notes=[n.message for n in page_notes], title=declared,
+                    ocr_pages=[s.number for s in scanned if s.status == "read"], page_notes=page_notes)
 
 
 def _metadata_title(pdf: pdfplumber.PDF) -> str | None:
@@ -129,10 +132,10 @@ def _require_text(pages: list[_Page], path: Path) -> None:
     if any(p.chars >= _MIN_CHARS_PER_PAGE for p in pages):
         return
     if any(p.images for p in pages):
-        why = "页面只有图片，没有文字层"
-    else:
-        why = "没有可提取的文字（可能是扫描件，或文字已转为图形）"
-    raise NoTextLayer(f"“{path.name}”{why}：扫描件，暂不支持，需要OCR。请提供带文字层的 PDF，或 Word 等可复制文字的版本。")
+        raise NoTextLayer(f"“{path.name}”的页面只有图片，OCR 也未能从中识别出文字（空白页，或图片过于模糊、过暗）："
+                          "请提供清晰的扫描件（建议 200 dpi 以上），或带文字层的 PDF、Word 版本。")
+    raise NoTextLayer(f"“{path.name}”没有可提取的文字，也没有可供 OCR 识别的图片（文字可能已转为图形）；"
+                      "请提供带文字层的 PDF，或 Word 等可复制文字的版本。")
 
 
 # ---------------------------------------------------------------- one page
@@ -160,6 +163,7 @@ def _read_page(page, path: Path) -> _Page:
     result = _Page(number, width, height, images=images)
     result.chars = sum(1 for c in chars if not c["text"].isspace())
     result.garbled = sum(1 for c in chars if _undecodable(c["text"]))
+    result.cjk = sum(1 for c in chars if any("\u3400" <= ch <= "\u9fff" for ch in c["text"]))
     boxes = [bbox for bbox, _, _ in cells]
     result.grids = [_grid(rows, texts, number) for _, rows, texts in cells]
     outside = [c for c in chars if not c["text"].isspace() and not _inside_any(c, boxes)]
@@ -170,7 +174,30 @@ def _read_page(page, path: Path) -> _Page:
 
 
 def _undecodable(text: str) -> bool:
-    return text.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" for ch in text)
+    return text.startswith("(cid:") or any("\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" for ch in text)
+
+
+def _read_scans(pages: list[_Page], path: Path, settings: Settings) -> tuple[list[_Page], list]:
+    """The OCR hook: pages without a usable text layer (a scan, a garbled layer) read again from their image.
+
+    Returns the pages, those read by OCR replaced by what OCR found (in the same shape: grids and lines
+    in PDF points; a table continued over scanned pages already laid on one set of columns), and the
+    ScannedPage of each page OCR read.
+    """
+    scanned = {page.number: read_scanned_page(path, page.number, settings) for page in pages
+               if needs_ocr(page.chars, page.garbled, page.cjk, page.images)}
+    align_continued_tables(list(scanned.values()))
+    result = []
+    for page in pages:
+        read = scanned.get(page.number)
+        if read is None:
+            result.append(page)
+            continue
+        ocr = _Page(page.number, page.width, page.height, grids=read.grids, chars=read.chars, images=page.images)
+        lines = (_Line(x.text, page.number, x.x0, x.top, x.x1, x.bottom, x.size) for x in read.lines)
+        ocr.lines = [line for line in lines if not _is_furniture(line, page.height)]
+        result.append(ocr)
+    return result, list(scanned.values())
 
 
 def _overprinted(chars: list[dict]) -> bool:
@@ -391,7 +418,8 @@ def _align_continuations(blocks: list) -> list:
         if continues:
             run.append(block)
             continue
-        result += align_columns(run) if len(run) > 1 else run
+        scanned = any(c is not None and c.confidence is not None for g in run for row in g.rows for c in row)
+        result += align_columns(run) if len(run) > 1 and not scanned else run  # scans: aligned by the OCR reader
         run = [block] if isinstance(block, Grid) else []
         if block is not None and not isinstance(block, Grid):
             result.append(block)

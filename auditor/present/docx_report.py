@@ -29,8 +29,8 @@ from lxml import etree
 from ..check.findings import UNVERIFIABLE, cell_name
 from ..model import AuditResult, Finding, Severity
 from .markdown_report import CLOSING as MARKDOWN_CLOSING
-from .markdown_report import (SEVERITY_TEXT, VERDICT_TEXT, counts, finding_group, location, review_mode_text,
-                              sorted_findings)
+from .markdown_report import (SEVERITY_TEXT, VERDICT_TEXT, counts, finding_group, location, ocr_note,
+                              review_mode_text, sorted_findings)
 from .spreadsheet import SEVERITY_FILL
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -76,6 +76,8 @@ def render_docx(result: AuditResult) -> bytes:
                     f"共发现错误 {n[Severity.ERROR]} 项、警告 {n[Severity.WARNING]} 项、提示 {n[Severity.INFO]} 项"
                     + (f"，其中 {len(unverifiable)} 项无法自动校验、需人工核实" if unverifiable else "") + "。")
     _body(document, f"审核方式：表格与结构逐项规则校验；叙述部分审查：{review_mode_text(result.review)}")
+    if ocr_note(result):
+        _body(document, f"扫描件：{ocr_note(result)}。")
 
     document.add_heading("二、发现的问题（错误及警告）", level=1)
     if serious:

@@ -28,7 +28,7 @@ def table_to_contract(table: Table | None) -> dict | None:
 
 def _cell_detail(cell: Cell) -> dict:
     detail = {"page": cell.page, "bbox": list(cell.bbox) if cell.bbox else None, "raw": cell.raw,
-              "state": cell.state.value}
+              "state": cell.state.value, "confidence": cell.confidence}
     if cell.note:
         detail["note"] = cell.note
     return detail
@@ -55,7 +55,8 @@ def report_header(report: Report) -> dict:
     document = report.document
     return {
         "source": {"path": str(document.path), "sha256": document.sha256, "format": document.format,
-                   "pages": document.pages},
+                   "pages": document.pages, "ocr_pages": list(document.ocr_pages),
+                   "page_notes": [asdict(note) for note in document.page_notes]},
         "report": {"agency": report.agency, "year": report.year, "title": report.title},
         "sections": {key: {"present": s.present, "heading": s.heading, "page": s.page,
                            "chars": sum(1 for ch in s.text if not ch.isspace())}
@@ -112,7 +113,8 @@ def report_from_dict(data: dict) -> Report:
     for the documents that present findings (the Word 审核意见) when the file itself is not at hand."""
     source, header = data.get("source") or {}, data.get("report") or {}
     document = Document(path=Path(source.get("path") or "报告"), format=source.get("format") or "",
-                        sha256=source.get("sha256") or "", pages=source.get("pages"), blocks=[])
+                        sha256=source.get("sha256") or "", pages=source.get("pages"), blocks=[],
+                        ocr_pages=list(source.get("ocr_pages") or []))
     sections = {key: Section(key=key, heading=part.get("heading"), page=part.get("page"))
                 for key, part in (data.get("sections") or {}).items()}
     return Report(document=document, title=header.get("title"), agency=header.get("agency"), year=header.get("year"),

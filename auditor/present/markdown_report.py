@@ -73,6 +73,21 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def ocr_note(result: AuditResult) -> str | None:
+    """Which pages were read by OCR from their image, for the header of every output; None if none."""
+    pages = result.report.document.ocr_pages
+    if not pages:
+        return None
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    where = "、".join(f"{r[0]}" if len(r) == 1 else f"{r[0]}—{r[-1]}" for r in runs)
+    return f"第{where}页为扫描图像，由 OCR 识别（识别不可靠的数值按“无法识别”处理，请对照原件核实）"
+
+
 def render_markdown(result: AuditResult) -> str:
     report = result.report
     n = counts(result.findings)
@@ -87,6 +102,10 @@ def render_markdown(result: AuditResult) -> str:
         f"- **审核结论**：{VERDICT_TEXT[result.verdict]}（评分 {result.score:g}/100；错误 {n[Severity.ERROR]} 项，"
         f"警告 {n[Severity.WARNING]} 项，提示 {n[Severity.INFO]} 项）",
         f"- **审核方式**：表格与结构逐项规则校验；叙述部分审查：{review_mode_text(result.review)}",
+    ]
+    if ocr_note(result):
+        lines.append(f"- **扫描件**：{ocr_note(result)}")
+    lines += [
         "",
         "## 一、需要整改的问题",
         "",
@@ -175,6 +194,7 @@ def render_text(result: AuditResult, message_width: int = 64) -> str:
         f"结论：{VERDICT_TEXT[result.verdict]}　评分：{result.score:g}/100　"
         f"错误 {n[Severity.ERROR]}　警告 {n[Severity.WARNING]}　提示 {n[Severity.INFO]}",
         f"叙述审查：{review_mode_text(result.review)}",
+        *([f"扫描件：{ocr_note(result)}"] if ocr_note(result) else []),
         "章节：" + "　".join(f"{k}{'✓' if s.present else '✗'}" for k, s in report.sections.items())
         + "　表格：" + "　".join(f"{TABLE_NAMES[k]}{'✓' if t is not None else '✗'}" for k, t in report.tables.items()),
         "",

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from ..check.findings import TABLE_NAMES, cell_name
 from ..model import AuditResult, CellState, Finding, Severity
 from .highlight import marks_for, table_marks
-from .markdown_report import MODE_TEXT, SEVERITY_TEXT, VERDICT_TEXT, counts, location, sorted_findings
+from .markdown_report import MODE_TEXT, SEVERITY_TEXT, VERDICT_TEXT, counts, location, ocr_note, sorted_findings
 from .ui.form import FormCell, table_form
 
 # (header, width in characters) of the findings sheet and CSV, in order
@@ -97,6 +97,7 @@ def _summary_sheet(sheet, result: AuditResult) -> None:
         ("警告", n[Severity.WARNING]),
         ("提示", n[Severity.INFO]),
         ("叙述部分审查", review),
+        ("扫描件（OCR）", ocr_note(result) or "无"),
     ]
     if result.review.note:
         lines.append(("审查说明", result.review.note))

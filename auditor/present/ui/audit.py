@@ -54,9 +54,9 @@ def _chosen_input(settings: Settings) -> InputFile | None:
             return current
         return check_upload(path.name, path.read_bytes(), settings)
     uploaded = st.file_uploader("上传年度报告", type=UPLOAD_TYPES, key=state.UPLOAD, max_upload_size=50,
-                                help="支持 PDF（需有文字层）、DOCX、HTML、TXT、Markdown，单个文件不超过 50 MB。")
+                                help="支持 PDF（含扫描件，由 OCR 识别）、DOCX、HTML、TXT、Markdown，单个文件不超过 50 MB。")
     if uploaded is None:
-        st.caption("支持 PDF（需有文字层，扫描件暂不支持）、DOCX、HTML、TXT、Markdown，单个文件不超过 50 MB。"
+        st.caption("支持 PDF（含扫描件：扫描页由 OCR 识别，每页约需数秒）、DOCX、HTML、TXT、Markdown，单个文件不超过 50 MB。"
                    "也可以选择“使用示例报告”先看看效果。")
         return None
     current = st.session_state.get(state.CURRENT)

@@ -13,7 +13,7 @@ from ..annotate import annotate_pdf
 from ..docx_report import DOCX_MIME, render_docx
 from ..json_report import render_json
 from ..locate import Location, locate
-from ..markdown_report import (SEVERITY_TEXT, VERDICT_TEXT, counts, finding_group, render_markdown,
+from ..markdown_report import (SEVERITY_TEXT, VERDICT_TEXT, counts, finding_group, ocr_note, render_markdown,
                                review_mode_text, sorted_findings)
 from ..spreadsheet import XLSX_MIME, render_findings_csv, render_workbook
 from . import state
@@ -44,6 +44,8 @@ def show_summary(result: AuditResult, source: InputFile) -> None:
                f"文件：{source.name}（{report.document.format.upper()}"
                + (f"，{report.document.pages}页）" if report.document.pages else "）")]
     st.caption("　".join(details))
+    if ocr_note(result):
+        st.caption(ocr_note(result))
     verdict = VERDICT_TEXT[result.verdict]
     line = (f"审核结论：**{verdict}**　评分 {result.score:g}/100　"
             f"错误 {n[Severity.ERROR]} 项，警告 {n[Severity.WARNING]} 项，提示 {n[Severity.INFO]} 项")
