@@ -211,3 +211,18 @@ def test_too_many_pages_is_refused():
 def test_sample_for_the_readme_is_the_standard_fixture():
     sample = Path(__file__).parents[1] / "data" / "samples" / "示例市财政局2024年政府信息公开工作年度报告.pdf"
     assert sample.read_bytes() == (REPORTS / "standard.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_saved_sideways_or_upside_down_is_read_upright(turn, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(REPORTS / "standard.pdf"))
+    writer.pages[1].rotate(turn)  # 表三's page, as a scanner or a merge tool leaves it
+    path = tmp_path / f"turned-{turn}.pdf"
+    writer.write(path)
+    document = load_document(path)
+    assert document.notes[0].startswith(f"第2页的文字方向不正（需顺时针旋转{(360 - turn) % 360}度）")
+    report = extract_report(document)
+    assert table_to_contract(report.tables["table3"]) == expected_table3(SPECS["standard"])
+    assert all(section.present for section in report.sections.values())

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +68,7 @@ class _Page:
     garbled: int = 0  # of which undecodable: "(cid:123)" (no ToUnicode map) or private-use code points
     images: int = 0
     cjk: int = 0  # of which Chinese
+    turn: int = 0  # degrees clockwise the page must turn for its text to read left to right (0: it does)
 
 
 # ---------------------------------------------------------------- entry point
@@ -82,12 +85,47 @@ def read_pdf(path: Path, digest: str, settings: Settings) -> Document:
         declared = _metadata_title(pdf)
     finally:
         pdf.close()
+    read, turned = _turned(read, path)
     read, scanned = _read_scans(read, path, settings)
     _require_text(read, path)
     page_notes = [s.note for s in scanned if s.note is not None]
     return Document(path=path, format="pdf", sha256=digest, pages=len(read), blocks=_blocks(read),
-                    notes=[n.message for n in page_notes], title=declared,
+                    notes=turned + [n.message for n in page_notes], title=declared,
                     ocr_pages=[s.number for s in scanned if s.status == "read"], page_notes=page_notes)
+
+
+def _text_turn(chars: list[dict], share: float = 0.6) -> int:
+    """Degrees (90, 180, 270) to turn a page clockwise so that most of its text runs left to right; 0 if it does.
+
+    A page saved sideways or upside down (a /Rotate its content does not expect, as scanners and some merges
+    leave) puts its characters in columns or backwards: no line, heading or table would be found on it.
+    """
+    angles = Counter(round(math.degrees(math.atan2(c["matrix"][1], c["matrix"][0])) / 90) % 4 * 90
+                     for c in chars if not c["text"].isspace() and "matrix" in c)
+    if not angles:
+        return 0
+    angle, count = angles.most_common(1)[0]
+    return angle if angle and count >= share * sum(angles.values()) else 0
+
+
+def _turned(pages: list[_Page], path: Path) -> tuple[list[_Page], list[str]]:
+    """The pages whose text runs sideways or upside down, read again from a copy turned upright (pypdf), and a
+    note for each; page numbers are those of the original file."""
+    turns = {page.number: page.turn for page in pages if page.turn}
+    if not turns:
+        return pages, []
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(path))
+    for number, turn in turns.items():
+        writer.pages[number - 1].rotate(turn)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    with pdfplumber.open(buffer) as upright:
+        again = {number: _read_page(upright.pages[number - 1], path) for number in turns}
+    notes = [f"第{number}页的文字方向不正（需顺时针旋转{turn}度），已转正后读取；该页标注的位置以转正后的页面为准。"
+             for number, turn in turns.items()]
+    return [again.get(page.number, page) for page in pages], notes
 
 
 def _metadata_title(pdf: pdfplumber.PDF) -> str | None:
@@ -145,6 +183,10 @@ def _read_page(page, path: Path) -> _Page:
     """Tables and text lines of one page, from a single layout pass."""
     number = page.page_number
     try:
+        turn = _text_turn(page.chars)
+        if turn:  # sideways or upside down: read again once the page is turned (see _turned)
+            return _Page(number, float(page.width), float(page.height), turn=turn,
+                         chars=sum(1 for c in page.chars if not c["text"].isspace()))
         view = page.dedupe_chars() if _overprinted(page.chars) else page
         # only ruling a reader can see makes a table: WPS paints every line of prose on a white box
         ruled = view.filter(ruling_filter(float(page.width) * float(page.height)))
