@@ -188,14 +188,17 @@ def _filters(records: list[BatchRecord]) -> list[BatchRecord]:
     levels = sorted({r.level for r in records if r.level})
     with st.expander("筛选", expanded=True):
         first = st.columns(4)
-        chosen_verdicts = first[0].multiselect("审核结论", verdicts, key=state.TRIAGE_FILTER_VERDICT)
-        chosen_rules = first[1].multiselect("包含规则", rules, key=state.TRIAGE_FILTER_RULE)
-        chosen_years = first[2].multiselect("年度", years, key=state.TRIAGE_FILTER_YEAR)
+        pick = "请选择"
+        chosen_verdicts = first[0].multiselect("审核结论", verdicts, key=state.TRIAGE_FILTER_VERDICT, placeholder=pick)
+        chosen_rules = first[1].multiselect("包含规则", rules, key=state.TRIAGE_FILTER_RULE, placeholder=pick)
+        chosen_years = first[2].multiselect("年度", years, key=state.TRIAGE_FILTER_YEAR, placeholder=pick)
         chosen_status = first[3].multiselect("报告状态", REPORT_STATUSES, format_func=STATUS_TEXT.get,
-                                             key=state.TRIAGE_FILTER_STATUS)
+                                             key=state.TRIAGE_FILTER_STATUS, placeholder=pick)
         second = st.columns(4)
-        chosen_regions = second[0].multiselect("地区", regions, key=state.TRIAGE_FILTER_REGION, disabled=not regions)
-        chosen_levels = second[1].multiselect("层级", levels, key=state.TRIAGE_FILTER_LEVEL, disabled=not levels)
+        chosen_regions = second[0].multiselect("地区", regions, key=state.TRIAGE_FILTER_REGION, disabled=not regions,
+                                               placeholder=pick if regions else "无名单数据")
+        chosen_levels = second[1].multiselect("层级", levels, key=state.TRIAGE_FILTER_LEVEL, disabled=not levels,
+                                              placeholder=pick if levels else "无名单数据")
         search = second[2].text_input("按单位名称搜索", key=state.TRIAGE_SEARCH).strip()
         hide = second[3].checkbox("隐藏无法读取的文件", key=state.TRIAGE_HIDE_UNREADABLE)
     kept = []

@@ -26,7 +26,8 @@ def rules_frame(records: list[BatchRecord]) -> pd.DataFrame:
 def rules_chart(records: list[BatchRecord]) -> alt.Chart:
     frame = rules_frame(records)
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("问题数:Q", title="问题数"), y=alt.Y("规则:N", sort="-x", title=None),
+        x=alt.X("问题数:Q", title="问题数", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("规则:N", sort="-x", title=None),
         tooltip=["规则", "说明", "问题数", "涉及报告数"]).properties(height=max(120, 22 * len(frame)))
 
 
@@ -46,7 +47,7 @@ def verdict_groups(records: list[BatchRecord]) -> tuple[str, pd.DataFrame]:
 def verdicts_chart(records: list[BatchRecord]) -> alt.Chart:
     by, frame = verdict_groups(records)
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X(f"{by}:N", title=by), y=alt.Y("报告数:Q", title="报告数"),
+        x=alt.X(f"{by}:N", title=by), y=alt.Y("报告数:Q", title="报告数", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("结论:N", scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values()))),
         tooltip=[by, "结论", "报告数"])
 

@@ -121,7 +121,7 @@ def show_findings(result: AuditResult, source: InputFile, actions: FindingAction
         st.success("未发现问题：三张表格的勾稽关系、报告结构均符合要求。")
         return
     options = [SEVERITY_TEXT[s] for s in Severity]
-    chosen = st.multiselect("按程度筛选", options, default=options, key=state.SEVERITIES)
+    chosen = st.multiselect("按程度筛选", options, default=options, key=state.SEVERITIES, placeholder="请选择")
     wanted = {_TEXT_TO_SEVERITY[text] for text in chosen}
     numbered = [(i, f) for i, f in enumerate(sorted_findings(result.findings), 1) if f.severity in wanted]
     if not numbered:
