@@ -44,15 +44,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def app_cache(tmp_path_factory) -> Path:
+    """The app's cache folder (AUDITOR_CACHE_DIR): its triage database and the batch's log live there."""
+    return tmp_path_factory.mktemp("app-cache")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, app_cache):
     """The app served on 127.0.0.1:PORT, its triage database in a temporary folder; stopped by its process id."""
     port = _free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
-    env["AUDITOR_CACHE_DIR"] = str(tmp_path_factory.mktemp("app-cache"))
+    env["AUDITOR_CACHE_DIR"] = str(app_cache)
     env["PYTHONPATH"] = str(ROOT)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # the server's output goes to a file: an unread pipe fills up and blocks the server once it logs 64 KiB
+    log_path = tmp_path_factory.mktemp("app-log") / "streamlit.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -64,7 +73,7 @@ def server(tmp_path_factory):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode(errors="replace") if process.poll() is not None else ""
+                output = log_path.read_text(errors="replace")
                 pytest.fail(f"streamlit did not become healthy at {url}: {output[-2000:]}")
             time.sleep(0.3)
         yield url
@@ -75,6 +84,8 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
+        print(f"streamlit log: {log_path}")
 
 
 @pytest.fixture()
@@ -210,7 +221,8 @@ def test_ask_about_the_report_and_see_the_answer_and_its_cited_cell(server, scre
             browser.close()
 
 
-def test_triage_upload_a_zip_rank_it_and_open_a_report_with_its_decision_buttons(server, screenshot_dir, tmp_path):
+def test_triage_upload_a_zip_rank_it_and_open_a_report_with_its_decision_buttons(server, app_cache, screenshot_dir,
+                                                                                  tmp_path):
     from tests.batch_support import spec, with_row_total_error, write_md, zip_of
 
     expect = playwright_api.expect
@@ -230,7 +242,12 @@ def test_triage_upload_a_zip_rank_it_and_open_a_report_with_its_decision_buttons
             page.get_by_role("button", name="开始批量审核").click()
 
             # results arrive while the background batch runs; the page refreshes itself
-            expect(page.get_by_text("审核结果（问题最多的在前，显示 3/3 份）")).to_be_visible(timeout=180_000)
+            try:
+                expect(page.get_by_text("审核结果（问题最多的在前，显示 3/3 份）")).to_be_visible(timeout=180_000)
+            except AssertionError:
+                logs = sorted(app_cache.rglob("*.log"))
+                print("\n".join(f"== {log}\n{log.read_text(errors='replace')[-3000:]}" for log in logs))
+                raise
             expect(page.locator("[data-testid=stDataFrame]")).to_be_visible(timeout=60_000)
 
             # open the worst report from the list under the table
