@@ -55,7 +55,7 @@ def main() -> None:
     fallbacks = [o.entry["id"] for o in llm if o.answer["mode"] == "rules"]
     print(f"llm mode: {len(llm) - len(fallbacks)} answers written by the model and checked; "
           f"{len(fallbacks)} replaced by the rules answer ({', '.join(fallbacks)}); "
-          f"{len(server.requests)} requests to the scripted server")
+          f"{len(server.chat_requests)} requests to the scripted server")
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def test_llm_mode_streams_a_checked_answer_through_the_scripted_server(home):
         assert not at.exception, at.exception
         assert any(c.value.startswith("大模型模式（模型：scripted-chat") for c in at.caption)
         ask(at, "复议纠正了几件？")
-    chat_requests = [b for b in server.requests if b["tools"][0]["function"]["name"] == "lookup_table"]
+    chat_requests = [b for b in server.chat_requests if b["tools"][0]["function"]["name"] == "lookup_table"]
     assert len(chat_requests) == 2  # the tool call, then the answer written from its result
     assert "表四「行政复议」×「结果纠正」为8件" in answers(at)[0]
     assert [s.label for s in at.get("status")] == ["已核对回答中的数字和引文"]

@@ -11,16 +11,15 @@ or says the entry's literal `llm.answer` / `llm.retry_answer` (a model that misb
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
 
 from auditor.config import Settings
+from tests.openai_server import LocalOpenAIServer
 from tests.test_review_support import shared_cache_dir, shared_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,60 +164,16 @@ class ScriptedModel:
         return {"content": "".join(compose(calls[r["tool_call_id"]], json.loads(r["content"])) for r in results)}
 
 
-class ChatServer:
+class ChatServer(LocalOpenAIServer):
     """POST /v1/chat/completions answered by `model.respond(messages)`; mode "error": HTTP 500 for every request.
-    Every request body is kept in `requests`."""
+    The request bodies are in `chat_requests`."""
 
     def __init__(self, model: ScriptedModel | None = None, mode: str = "script"):
+        super().__init__(mode=mode)
         self.model = model or ScriptedModel()
-        self.mode = mode
-        self.requests: list[dict] = []
-        server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                server.requests.append(body)
-                if server.mode == "error" or self.path != "/v1/chat/completions":
-                    return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
-                reply = server.model.respond(body["messages"])
-                message = {"role": "assistant", "content": reply.get("content")}
-                if reply.get("tool_calls"):
-                    message["tool_calls"] = reply["tool_calls"]
-                self._send(200, {
-                    "id": f"chatcmpl-{len(server.requests)}", "object": "chat.completion", "created": 0,
-                    "model": body["model"],
-                    "choices": [{"index": 0, "message": message,
-                                 "finish_reason": "tool_calls" if reply.get("tool_calls") else "stop"}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
-
-            def _send(self, status, payload):
-                data = json.dumps(payload, ensure_ascii=False).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+    def reply(self, body: dict) -> dict:
+        return self.model.respond(body["messages"])
 
 
 def llm_settings(server: ChatServer, cache_dir: Path | None = None) -> Settings:
@@ -322,4 +277,4 @@ def test_scripted_server_calls_a_tool_then_writes_from_its_result():
             {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
             {"role": "tool", "tool_call_id": call.id, "content": json.dumps(result, ensure_ascii=False)}])
     assert second.choices[0].message.content == "表三「本年新收」为931件。"
-    assert len(server.requests) == 2
+    assert len(server.chat_requests) == 2

@@ -8,22 +8,20 @@ import json
 import re
 import shutil
 import tempfile
-import threading
 import time
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from auditor.check import run_checks
 from auditor.config import Settings
 from auditor.pipeline import read_report
+from tests.openai_server import HANG_LIMIT_S, LocalOpenAIServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NARRATIVE = FIXTURES / "narrative"
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 DELIMITED = re.compile(r"<<<(报告原文-[0-9a-f]{8})\n(.*)\n\1>>>", re.S)
 REQUIREMENT_LINE = re.compile(r"^- \[([^\]]+)\]", re.M)
-HANG_LIMIT_S = 5.0  # a hanging handler answers (500) after this long at most, so no thread outlives the test
 
 
 @lru_cache(maxsize=1)
@@ -83,99 +81,20 @@ def requirement_ids_of(user_message: str) -> list[str]:
     return REQUIREMENT_LINE.findall(user_message)
 
 
-class ScriptedServer:
-    """POST /v1/chat/completions answering with a SectionReview tool call built by `script(user_message)`.
-
-    mode "script": 200 with the scripted tool call; "error": HTTP 500; "hang": no answer until the client gave up
-    (at most HANG_LIMIT_S), then 500. Every request body is kept in `requests`.
-    `fail_first`: HTTP statuses answered, in order, to the first requests (e.g. 429 then 503), with the header
-    Retry-After: `retry_after` when it is given; `latency_s`: how long each scripted answer takes, so that requests
-    in flight at once can be seen (`max_in_flight`).
-    """
+class ScriptedServer(LocalOpenAIServer):
+    """POST /v1/chat/completions answering with a SectionReview tool call built by `script(user_message)`; the
+    other modes and options are LocalOpenAIServer's."""
 
     def __init__(self, script=None, mode: str = "script", model: str = "scripted-model", fail_first=(),
                  retry_after: str | None = None, latency_s: float = 0.0):
-        self.script, self.mode, self.model = script, mode, model
-        self.fail_first, self.retry_after, self.latency_s = list(fail_first), retry_after, latency_s
-        self.requests: list[dict] = []
-        self.statuses: list[int] = []
-        self.in_flight = self.max_in_flight = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        server = self
+        super().__init__(mode=mode, fail_first=fail_first, retry_after=retry_after, latency_s=latency_s)
+        self.script, self.model = script, model
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                with server._lock:
-                    server.requests.append({"path": self.path, "body": body})
-                    server.in_flight += 1
-                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
-                    failure = server.fail_first.pop(0) if server.fail_first else None
-                try:
-                    self._answer(body, failure)
-                finally:
-                    with server._lock:
-                        server.in_flight -= 1
-
-            def _answer(self, body, failure):
-                if failure is not None:
-                    headers = {"retry-after": server.retry_after} if server.retry_after is not None else {}
-                    return self._send(failure, {"error": {"message": "scripted overload", "type": "rate_limit"}},
-                                      headers)
-                if server.latency_s:
-                    server._stop.wait(server.latency_s)
-                if server.mode == "hang":
-                    server._stop.wait(HANG_LIMIT_S)
-                if server.mode in ("error", "hang") or self.path != "/v1/chat/completions":
-                    return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
-                user = next(m["content"] for m in body["messages"] if m["role"] == "user")
-                name = body["tools"][0]["function"]["name"]
-                args = json.dumps(server.script(user), ensure_ascii=False)
-                self._send(200, {
-                    "id": f"chatcmpl-{len(server.requests)}", "object": "chat.completion", "created": 0,
-                    "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-                        "role": "assistant", "content": None,
-                        "tool_calls": [{"id": "call_1", "type": "function",
-                                        "function": {"name": name, "arguments": args}}]}}],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
-
-            def _send(self, status, payload, headers=None):
-                data = json.dumps(payload, ensure_ascii=False).encode()
-                server.statuses.append(status)
-                try:
-                    self.send_response(status)
-                    for name, value in (headers or {}).items():
-                        self.send_header(name, value)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client timed out and closed the connection
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    @property
-    def chat_requests(self) -> list[dict]:
-        return [r["body"] for r in self.requests if r["path"] == "/v1/chat/completions"]
+    def reply(self, body: dict) -> dict:
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        name = body["tools"][0]["function"]["name"]
+        args = json.dumps(self.script(user), ensure_ascii=False)
+        return {"tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": args}}]}
 
 
 def test_scripted_server_speaks_the_openai_protocol():
