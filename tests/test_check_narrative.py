@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,14 @@ SPEC = FIXTURES[0]
 RECEIVED = SPEC.table3["new_received"]["total"]
 
 
-def audit_text(tmp_path, text: str, name: str = "r.md"):
+def write(tmp_path, text: str, name: str = "r.md") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    report = read_report(path, SETTINGS)
+    return path
+
+
+def audit_text(tmp_path, text: str, name: str = "r.md"):
+    report = read_report(write(tmp_path, text, name), SETTINGS)
     return report, run_checks(report, settings=SETTINGS)
 
 
@@ -203,3 +208,29 @@ def test_cross_year_consistent_pair_has_no_carry_over_finding(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     findings = run_checks(this, read_report(path, SETTINGS), SETTINGS)
     assert not [f for f in findings if f.rule == "X.carry_over"]
+
+
+def _on_page(report, key: str, page: int):
+    """The report with section `key`'s paragraphs set on `page` (a Markdown file has no pages)."""
+    section = report.sections[key]
+    section.paragraphs = [replace(p, page=page) for p in section.paragraphs]
+    return report
+
+
+def test_contradiction_is_placed_on_the_page_of_its_sentence_and_stays_an_error_on_a_text_page(tmp_path):
+    text = edited(f"全年新收政府信息公开申请{RECEIVED}件", f"全年新收政府信息公开申请{RECEIVED + 12}件")
+    report = _on_page(read_report(write(tmp_path, text), SETTINGS), "一", 2)
+    report.document.ocr_pages = [1]
+    (only,) = run_checks(report, settings=SETTINGS)
+    assert (only.rule, only.severity, only.page) == ("NARR.number_mismatch", Severity.ERROR, 2)
+    assert "OCR" not in only.message
+
+
+def test_contradiction_in_a_sentence_read_by_ocr_is_a_warning_that_says_why(tmp_path):
+    text = edited(f"全年新收政府信息公开申请{RECEIVED}件", f"全年新收政府信息公开申请{RECEIVED + 12}件")
+    report = _on_page(read_report(write(tmp_path, text), SETTINGS), "一", 2)
+    report.document.ocr_pages = [2]
+    (only,) = run_checks(report, settings=SETTINGS)
+    assert (only.rule, only.severity, only.page) == ("NARR.number_mismatch", Severity.WARNING, 2)
+    assert only.message.endswith("（该句由 OCR 从扫描页识别，数字可能有识别误差，请对照原件核实。）")
+    assert (only.expected, only.actual) == (RECEIVED, RECEIVED + 12)

@@ -1,20 +1,22 @@
 """Numbers in the narrative against the tables (data/rules/narrative.yaml), enumerations and percentages.
 
 A clear contradiction is an error; a number whose scope may differ (全市 vs 本机关, 备案 vs 受理) is a
-warning that says why. Cells that are blank, "/" or unreadable are not compared.
+warning that says why. Cells that are blank, "/" or unreadable are not compared. A sentence read by OCR from a
+scanned page cannot ground a sure error (one misread digit would make it), so there the error is a warning that
+says so.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from ..config import Settings
-from ..model import CellState, Finding, Report, Severity
+from ..model import CellState, Finding, Report, Section, Severity
 from ..textnorm import tidy
 from .findings import cell_name, finding, number
 
@@ -26,6 +28,7 @@ _PERCENT = re.compile(r"(\d+)(件|条|项|个)[^。；\d%]{0,10}?(?:占|比例�
 _PART = re.compile(r"(?<![\d.])(\d+)(余|多)?(件|条|项|个|次|起|宗|份|篇)?(?![\d.%年月日号])([，,、；;]|$)?")
 _BASE = re.compile(r"共(?:计|有)?[^。；\d]{0,10}?(\d+)(件|条|项|个)")
 _NARRATIVE_SECTIONS = ("一", "五", "六")
+_OCR_CAVEAT = "（该句由 OCR 从扫描页识别，数字可能有识别误差，请对照原件核实。）"
 
 
 @dataclass(frozen=True)
@@ -107,15 +110,27 @@ def check_narrative(report: Report, settings: Settings) -> list[Finding]:
         if section is None or not section.present:
             continue
         page = section.page
+        found: list[Finding] = []
         for mention in mentions(section.text, key):
             claim = _classify(mention, spec["claims"])
             if claim is None or mention.approximate:
                 continue
-            findings += _compare(report, mention, claim, spec["scope_words"], page, settings)
-        findings += _zero_claims(report, section.text, key, spec["zero_claims"], page, settings)
-        findings += _enumerations(section.text, key, page, settings)
-        findings += _percentages(section.text, key, page, settings)
+            found += _compare(report, mention, claim, spec["scope_words"], page, settings)
+        found += _zero_claims(report, section.text, key, spec["zero_claims"], page, settings)
+        found += _enumerations(section.text, key, page, settings)
+        found += _percentages(section.text, key, page, settings)
+        findings += [_on_its_page(f, section, report.document.ocr_pages) for f in found]
     return findings
+
+
+def _on_its_page(found: Finding, section: Section, ocr_pages: list[int]) -> Finding:
+    """The finding placed on the page of the paragraph its sentence comes from (not the section's first page); on a
+    page read by OCR an error becomes a warning that names the reason."""
+    quote = found.evidence or ""
+    page = next((p.page for p in section.paragraphs if quote and p.page and quote in tidy(p.text)), found.page)
+    if page in ocr_pages and found.severity is Severity.ERROR:
+        return replace(found, page=page, severity=Severity.WARNING, message=found.message + _OCR_CAVEAT)
+    return replace(found, page=page)
 
 
 def _compare(report, mention: Mention, claim: dict, scope_words: list[str], page, settings) -> list[Finding]:
