@@ -13,7 +13,6 @@ Usage: python benchmarks/ocr.py [--profiles clean-150,clean-200,rough-150] [--fi
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time

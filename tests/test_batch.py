@@ -5,7 +5,6 @@ pairing of consecutive years, roster coverage, and reviewers' decisions carried 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest

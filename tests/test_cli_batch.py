@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from tests.batch_support import md_reports, pdf_copies, rows, spec, with_row_total_error, write_md
 

@@ -11,8 +11,9 @@ import pytest
 from auditor.model import Severity
 from auditor.review import review_report
 from auditor.review.passages import in_text
-from tests.test_review_support import (HANG_LIMIT_S, NARRATIVE, SEEDS, ScriptedServer, load, report_text_of,
-                                       requirement_ids_of, settings_for, shared_index)
+from tests.openai_server import HANG_LIMIT_S
+from tests.test_review_support import (NARRATIVE, SEEDS, ScriptedServer, load, report_text_of, requirement_ids_of,
+                                       settings_for, shared_index)
 
 NO_APPLICATIONS = NARRATIVE / "no-application-topic.txt"
 INJECTION = NARRATIVE / "injection.txt"

@@ -15,7 +15,7 @@ from pathlib import Path
 from auditor.check import run_checks
 from auditor.config import Settings
 from auditor.pipeline import read_report
-from tests.openai_server import HANG_LIMIT_S, LocalOpenAIServer
+from tests.openai_server import LocalOpenAIServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NARRATIVE = FIXTURES / "narrative"
