@@ -49,7 +49,8 @@ class Settings:
     llm_backoff_base_s: float = 1.0
     llm_backoff_max_s: float = 60.0
     # batch/: limits for one file, and for the members of a .zip archive (read in memory, never extracted)
-    batch_timeout_s: float = 120.0  # wall-clock seconds a worker may spend on one file
+    batch_timeout_s: float = 120.0  # wall-clock seconds a worker may spend on one file, plus for a PDF:
+    batch_page_timeout_s: float = 15.0  # more seconds per page (a scanned page is read by OCR, seconds each)
     batch_max_memory_mb: int = 3072  # address space of one worker process (RLIMIT_AS), in MiB
     batch_max_tasks_per_worker: int = 100  # a worker process is replaced after this many files (flat memory)
     zip_max_members: int = 10_000  # members of one archive

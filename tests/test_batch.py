@@ -171,6 +171,22 @@ def test_a_hanging_a_crashing_and_a_memory_hungry_file_become_error_records(tmp_
     assert retried.audited == 1 and "（1 秒）" in retried.records[0].error["message"]
 
 
+def test_a_pdf_gets_more_time_per_page_so_a_long_scan_is_not_cut_off(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "slow.pdf").write_bytes((REPORTS / "standard.pdf").read_bytes())  # 3 pages: 1 + 3 × 1.5 = 5.5 s
+    write_md(folder, spec(3), name="slow")  # no pages: 1 s
+    other_bytes = (REPORTS / "standard.pdf").read_bytes() + b"\n%another copy\n"  # not deduplicated with slow.pdf
+    archive = zip_of(tmp_path / "扫描件.zip", {"slow-member.pdf": other_bytes})
+    run = batch([folder, archive, BAD / "encrypted.pdf"], tmp_path, audit=misbehaving_audit, batch_timeout_s=1.0,
+                batch_page_timeout_s=1.5)
+    records = by_file(run)
+    assert records[str(folder / "slow.pdf")].status == "audited"
+    assert records[f"{archive}/slow-member.pdf"].status == "audited"
+    assert "超过时间上限（1 秒）" in records[str(folder / "slow.md")].error["message"]
+    assert records[str(BAD / "encrypted.pdf")].error["code"] == "encrypted_pdf"  # no page count: the audit says why
+
+
 # ---------------------------------------------------------------- pairing and roster
 
 

@@ -43,8 +43,8 @@ def outcome_of(future: Future, job: Job) -> Outcome:
     try:
         return future.result()
     except (FutureTimeout, TimeoutError):
-        return Outcome.failed("timeout", f"审核“{job.item.file}”超过时间上限（{settings.batch_timeout_s:g} 秒）已中止；"
-                              "文件可能过大或结构异常，可单独审核，或用 --timeout 放宽上限。", settings.batch_timeout_s)
+        return Outcome.failed("timeout", f"审核“{job.item.file}”超过时间上限（{job.time_limit:g} 秒）已中止；"
+                              "文件可能过大或结构异常，可单独审核，或用 --timeout 放宽上限。", job.time_limit)
     except ProcessExpired as error:
         if error.exitcode == -9:
             message = (f"审核“{job.item.file}”的进程被系统强行终止（可能内存不足，每个进程上限 "
@@ -80,7 +80,7 @@ class LocalPool:
         queue = iter(jobs)
         while True:
             for job in queue:
-                pending[self.pool.schedule(run_job, args=(job,), timeout=settings.batch_timeout_s)] = job
+                pending[self.pool.schedule(run_job, args=(job,), timeout=job.time_limit)] = job
                 if len(pending) >= 2 * self.workers:
                     break
             if not pending:
@@ -115,7 +115,7 @@ def run_on_dask_worker(job: Job) -> Outcome:
     """A Dask task: the job through this worker's isolation pool, its failure turned into an Outcome here."""
     from distributed import get_worker
     pool = _worker_pool(job.settings, get_worker().state.nthreads)
-    future = pool.schedule(run_job, args=(job,), timeout=job.settings.batch_timeout_s)
+    future = pool.schedule(run_job, args=(job,), timeout=job.time_limit)
     return outcome_of(future, job)
 
 

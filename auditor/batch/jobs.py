@@ -37,6 +37,12 @@ class Job:
     render: Render
     previous: Item | None = None  # the same body's report for the year before
     audit: Callable[..., AuditResult] = audit_file
+    pages: int = 0  # PDF pages of the item (and of `previous`): each adds to the time limit
+
+    @property
+    def time_limit(self) -> float:
+        """Seconds the job may take before its worker is killed: the per-file limit, and more per PDF page."""
+        return self.settings.batch_timeout_s + self.settings.batch_page_timeout_s * self.pages
 
 
 @dataclass(frozen=True)
