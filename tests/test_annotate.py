@@ -257,6 +257,29 @@ def test_boxes_land_on_the_same_spot_of_a_turned_page(typos, rotation):
                      (found["x0"] - PAD, found["top"] - PAD, found["x1"] + PAD, found["bottom"] + PAD))
 
 
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_marks_on_a_page_saved_sideways_land_on_its_text(typos, turn, tmp_path):
+    """A page saved sideways (its /Rotate changed, its content not, as scanners and merges leave it) is read
+    turned upright; its marks must cover the same text in PDF user space as the marks of the page as it was."""
+    _, original = typos
+    writer = PdfWriter(clone_from=REPORTS / "typos-and-blanks.pdf")
+    for page in writer.pages:
+        page.rotate(turn)
+    path = tmp_path / f"sideways-{turn}.pdf"
+    writer.write(path)
+    result, out = annotated(path)
+    assert any(note.startswith("第1页的文字方向不正") for note in result.report.document.notes)
+    before, after = annots(original.data), annots(out.data)
+    compared = 0
+    for number, items in before.items():
+        old = {a["/NM"]: a["/Rect"] for a in items if a["/Subtype"] != "/Text"}
+        new = {a["/NM"]: a["/Rect"] for a in after[number] if a["/Subtype"] != "/Text"}
+        assert old.keys() == new.keys()
+        assert all(close(new[name], old[name]) for name in old), number
+        compared += len(old)
+    assert compared >= 3
+
+
 def test_boxes_follow_a_moved_mediabox(tmp_path):
     path = tmp_path / "typos-and-blanks.pdf"
     path.write_bytes(_turned(REPORTS / "typos-and-blanks.pdf", 0, dx=30, dy=50))

@@ -289,6 +289,23 @@ def test_pdf_evidence_is_boxed_in_red_on_the_page_image():
     assert edge[0] > 180 and edge[1] < 80 and edge[2] < 80  # the red stroke just left of the label
 
 
+def test_pdf_evidence_on_a_page_saved_sideways_is_shown_upright_with_its_box(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=REPORTS / "typos-and-blanks.pdf")
+    writer.pages[0].rotate(90)  # the page shows sideways; it is read (and must be shown) turned upright
+    path = tmp_path / "sideways.pdf"
+    writer.write(path)
+    result = audit_file(path, Settings())
+    typo = next(f for f in result.findings if f.rule == "STRUCT.label_typo" and f.table == "table2")
+    png, boxes = page_image(path.read_bytes(), locate(typo, result.report), resolution=72, crop=False)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert boxes == 1 and image.width < image.height  # portrait, as the upright page
+    x0, top, x1, bottom = (round(v) for v in _search_box(REPORTS / "typos-and-blanks.pdf", 1, "本年度止件数"))
+    edge = image.getpixel((x0 - 2, (top + bottom) // 2))
+    assert edge[0] > 180 and edge[1] < 80 and edge[2] < 80
+
+
 def _search_box(path: Path, page: int, text: str):
     import pdfplumber
     with pdfplumber.open(path) as pdf:

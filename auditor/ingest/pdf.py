@@ -123,7 +123,7 @@ def _turned(pages: list[_Page], path: Path) -> tuple[list[_Page], list[str]]:
     writer.write(buffer)
     with pdfplumber.open(buffer) as upright:
         again = {number: _read_page(upright.pages[number - 1], path) for number in turns}
-    notes = [f"第{number}页的文字方向不正（需顺时针旋转{turn}度），已转正后读取；该页标注的位置以转正后的页面为准。"
+    notes = [f"第{number}页的文字方向不正（需顺时针旋转{turn}度），已转正后读取。"
              for number, turn in turns.items()]
     return [again.get(page.number, page) for page in pages], notes
 
@@ -482,21 +482,49 @@ def find_text(page, text: str, limit: int = 3) -> list[BBox]:
 
 
 class PageText:
-    """Text search on the pages of one PDF, opened once and read page by page as asked (pages 1-based).
+    """The pages of one PDF as the Document read them, opened once and read page by page as asked (1-based).
 
-    Boxes are in the coordinates of the Document: PDF points, origin at the top left of the page as displayed.
+    Boxes are in the coordinates of the Document: PDF points, origin at the top left of the page as displayed;
+    a page whose text runs sideways or upside down is the page of a copy turned upright (`turn` degrees
+    clockwise), as load_document read it, so the Document's boxes and the text found here agree.
     """
 
     def __init__(self, data: bytes):
+        self._data = data
         self._pdf = pdfplumber.open(io.BytesIO(data))
+        self._turns: dict[int, int] = {}
+        self._upright: dict[int, pdfplumber.PDF] = {}  # page number → a copy with that page turned upright
         self.page_count = len(self._pdf.pages)
+
+    def turn(self, number: int) -> int:
+        """Degrees the page was turned clockwise to be read (0: it was read as it is)."""
+        if number not in self._turns:
+            self._turns[number] = _text_turn(self._pdf.pages[number - 1].chars)
+        return self._turns[number]
+
+    def page(self, number: int):
+        """The pdfplumber page `number` as it was read (turned upright where its text needed it)."""
+        turn = self.turn(number)
+        if not turn:
+            return self._pdf.pages[number - 1]
+        if number not in self._upright:
+            from pypdf import PdfWriter
+
+            writer = PdfWriter(clone_from=io.BytesIO(self._data))
+            writer.pages[number - 1].rotate(turn)
+            buffer = io.BytesIO()
+            writer.write(buffer)
+            self._upright[number] = pdfplumber.open(buffer)
+        return self._upright[number].pages[number - 1]
 
     def find(self, page: int, text: str) -> list[BBox]:
         if not 1 <= page <= self.page_count:
             return []
-        return find_text(self._pdf.pages[page - 1], text)
+        return find_text(self.page(page), text)
 
     def close(self) -> None:
+        for copy in self._upright.values():
+            copy.close()
         self._pdf.close()
 
     def __enter__(self) -> PageText:

@@ -12,7 +12,8 @@ section, for example), so that nothing is lost.
 
 Where a finding is comes from locate.py, the same place the app draws its boxes; text is searched on the page
 through ingest (PageText). Boxes there are in display coordinates (origin top left, the page as shown, /Rotate
-applied); they are turned into PDF user space here.
+applied; a page whose text ran sideways was read turned upright, by `turn` more degrees); they are turned into
+PDF user space here, so a mark lands on its text whichever way the page is stored.
 """
 
 from __future__ import annotations
@@ -66,21 +67,23 @@ def annotate_pdf(result: AuditResult, pdf: bytes) -> AnnotatedPdf:
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
     with PageText(pdf) as text:
         placed, unplaced = place_findings(result, text)
+        turns = {number: text.turn(number) for number in {1, *(p.page for p in placed)}}
     notes_on_page: dict[int, int] = {}
     for placement in placed:
-        page = writer.pages[placement.page - 1]
+        page, turn = writer.pages[placement.page - 1], turns[placement.page]
         if placement.kind == "note":
             slot = notes_on_page.get(placement.page, 0) + 1  # slot 0 of page 1 is the verdict note
             notes_on_page[placement.page] = slot
-            annotation = _note(page, slot, _finding_note(placement.number, placement.finding),
+            annotation = _note(page, turn, slot, _finding_note(placement.number, placement.finding),
                                SEVERITY_STROKE[placement.finding.severity])
         elif placement.kind == "square":
-            annotation = _square(page, placement)
+            annotation = _square(page, turn, placement)
         else:
-            annotation = _highlight(page, placement)
+            annotation = _highlight(page, turn, placement)
         _mark(annotation, placement.finding.severity, f"auditor-{placement.number}")
         writer.add_annotation(placement.page - 1, annotation)
-    verdict = _note(writer.pages[0], 0, _verdict_note(result, len(placed), unplaced), VERDICT_STROKE[result.verdict])
+    verdict = _note(writer.pages[0], turns[1], 0, _verdict_note(result, len(placed), unplaced),
+                    VERDICT_STROKE[result.verdict])
     _mark(verdict, None, "auditor-verdict")
     writer.add_annotation(0, verdict)
     buffer = io.BytesIO()
@@ -137,12 +140,12 @@ def _verdict_note(result: AuditResult, placed: int, unplaced: list[tuple[int, Fi
 # ---------------------------------------------------------------- annotations
 
 
-def _highlight(page, placement: Placement):
+def _highlight(page, turn: int, placement: Placement):
     quads: list[float] = []
     rects = []
     for box in placement.boxes:
         x0, top, x1, bottom = box[0] - _PAD, box[1] - _PAD, box[2] + _PAD, box[3] + _PAD
-        corners = [_to_user(page, x, y) for x, y in ((x0, top), (x1, top), (x0, bottom), (x1, bottom))]
+        corners = [_to_user(page, turn, x, y) for x, y in ((x0, top), (x1, top), (x0, bottom), (x1, bottom))]
         quads += [value for corner in corners for value in corner]  # upper left, upper right, lower left, lower right
         rects.append(_rect(corners))
     annotation = Highlight(rect=_union_rect(rects), quad_points=ArrayObject(FloatObject(v) for v in quads),
@@ -151,10 +154,10 @@ def _highlight(page, placement: Placement):
     return annotation
 
 
-def _square(page, placement: Placement):
+def _square(page, turn: int, placement: Placement):
     rects = []
     for box in placement.boxes:
-        corners = [_to_user(page, x, y) for x, y in ((box[0] - _SQUARE_PAD, box[1] - _SQUARE_PAD),
+        corners = [_to_user(page, turn, x, y) for x, y in ((box[0] - _SQUARE_PAD, box[1] - _SQUARE_PAD),
                                                    (box[2] + _SQUARE_PAD, box[3] + _SQUARE_PAD))]
         rects.append(_rect(corners))
     annotation = Rectangle(rect=_union_rect(rects))
@@ -164,11 +167,11 @@ def _square(page, placement: Placement):
     return annotation
 
 
-def _note(page, slot: int, contents: str, colour: tuple[float, float, float]):
-    """A note icon in the top left corner of the page, the `slot`-th from the top."""
-    left, top = _top_left(page)
+def _note(page, turn: int, slot: int, contents: str, colour: tuple[float, float, float]):
+    """A note icon in the top left corner of the page (as read), the `slot`-th from the top."""
+    left, top = _top_left(page, turn)
     left, top = left + _MARGIN, top + _MARGIN + slot * (_ICON + 4)
-    corners = [_to_user(page, left, top), _to_user(page, left + _ICON, top + _ICON)]
+    corners = [_to_user(page, turn, left, top), _to_user(page, turn, left + _ICON, top + _ICON)]
     annotation = Text(rect=_rect(corners), text=contents)
     annotation[NameObject("/Name")] = NameObject("/Comment")
     annotation[NameObject("/C")] = _colour(colour)
@@ -198,29 +201,30 @@ def _border(width: float) -> DictionaryObject:
 # ---------------------------------------------------------------- coordinates
 
 
-def _frame(page) -> tuple[tuple[float, float, float, float], int, float, float, float]:
-    """The MediaBox (x0, y0, x1, y1), the rotation, and the box's x0, y0 and y1 as pdfplumber sees them (turned)."""
+def _frame(page, turn: int) -> tuple[tuple[float, float, float, float], int, float, float, float]:
+    """The MediaBox (x0, y0, x1, y1), the rotation as read (/Rotate and `turn`), and the box's x0, y0 and y1 as
+    pdfplumber sees them (turned)."""
     box = page.mediabox
     x0, x1 = sorted((float(box[0]), float(box[2])))
     y0, y1 = sorted((float(box[1]), float(box[3])))
-    rotation = page.rotation % 360
+    rotation = (page.rotation + turn) % 360
     nx0, ny0, ny1 = (x0, y0, y1) if rotation in (0, 180) else (y0, x0, x1)
     return (x0, y0, x1, y1), rotation, nx0, ny0, ny1
 
 
-def _top_left(page) -> tuple[float, float]:
-    """The top left corner of the page as displayed, in display coordinates (not (0, 0) when the MediaBox is moved)."""
-    _, _, nx0, ny0, _ = _frame(page)
+def _top_left(page, turn: int) -> tuple[float, float]:
+    """The top left corner of the page as read, in display coordinates (not (0, 0) when the MediaBox is moved)."""
+    _, _, nx0, ny0, _ = _frame(page, turn)
     return nx0, -ny0
 
 
-def _to_user(page, x: float, top: float) -> tuple[float, float]:
-    """A point in display coordinates (as pdfplumber gives them, /Rotate applied) → PDF user space.
+def _to_user(page, turn: int, x: float, top: float) -> tuple[float, float]:
+    """A point in display coordinates (as pdfplumber gives them, /Rotate and `turn` applied) → PDF user space.
 
     pdfminer lays a page out with the rotation of its /Rotate applied and the MediaBox origin moved to 0, and
     pdfplumber measures `top` down from the MediaBox's top; this undoes both (pdfminer's PDFPageInterpreter).
     """
-    (x0, y0, x1, y1), rotation, nx0, ny0, ny1 = _frame(page)
+    (x0, y0, x1, y1), rotation, nx0, ny0, ny1 = _frame(page, turn)
     xp, yp = x - nx0, (ny1 - ny0) - ny0 - top
     if rotation == 90:
         return x1 - yp, xp + y0

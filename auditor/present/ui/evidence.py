@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import io
 
-from ...ingest.pdf import find_text
+from ...ingest.pdf import PageText
 from ...model import Finding, Paragraph, Report
 from ...textnorm import fold, squash
 from ..highlight import finding_targets
@@ -29,12 +29,10 @@ def page_image(pdf_bytes: bytes, location: Location, resolution: int = 144, crop
 
     With `crop`, only the band of the page around the boxes (full width, so row labels stay in view).
     """
-    import pdfplumber
-
-    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
-        number = location.page if location.page and 1 <= location.page <= len(pdf.pages) else 1
-        page = pdf.pages[number - 1]
-        boxes, _ = location.resolve(lambda text: find_text(page, text))
+    with PageText(pdf_bytes) as pages:
+        number = location.page if location.page and 1 <= location.page <= pages.page_count else 1
+        page = pages.page(number)  # turned upright where it was read so: the boxes are in its coordinates
+        boxes, _ = location.resolve(lambda text: pages.find(number, text))
         x0, top, x1, bottom = page.bbox
         if crop and boxes:
             band = union(boxes)
