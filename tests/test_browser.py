@@ -96,6 +96,22 @@ def screenshot_dir(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _patient_assertions():
+    """Assertions wait up to 30 s (not Playwright's 5 s): on a loaded 2-core machine a rerun can take seconds."""
+    playwright_api.expect.set_options(timeout=30_000)
+    yield
+    playwright_api.expect.set_options(timeout=5_000)
+
+
+def _wait_for_app_run(page) -> None:
+    """Until the script run that the last action started has finished (Streamlit's own end-to-end tests wait on
+    the same attribute), so that a click is not sent before the app has the upload it belongs to."""
+    page.wait_for_timeout(500)
+    playwright_api.expect(page.locator("[data-testid=stApp]")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=60_000)
+
+
 def _local_only(route) -> None:
     """Nothing leaves the machine: requests to anything but the app's own server are aborted."""
     if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
@@ -239,7 +255,9 @@ def test_triage_upload_a_zip_rank_it_and_open_a_report_with_its_decision_buttons
             expect(page.get_by_role("heading", name="批量审核与分诊")).to_be_visible(timeout=60_000)
             page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(archive))
             expect(page.get_by_text("报告.zip")).to_be_visible(timeout=30_000)
+            _wait_for_app_run(page)
             page.get_by_role("button", name="开始批量审核").click()
+            expect(page.get_by_text("已开始批量审核", exact=False)).to_be_visible(timeout=60_000)
 
             # results arrive while the background batch runs; the page refreshes itself
             try:
