@@ -216,8 +216,8 @@ _db_option = click.option("--db", type=click.Path(path_type=Path, dir_okay=False
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU 核数",
               help="并行审核的进程数")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help=f"每份文件的审核时间上限（秒），PDF 每页另加 {Settings.batch_page_timeout_s:g} 秒（扫描页需 OCR）；超时记为错误并继续  "
-                   "[默认：120；大模型模式 600]")
+              help=f"每份文件的审核时间上限（秒），PDF 每页另加 {Settings.batch_page_timeout_s:g} 秒（扫描页需 OCR）；"
+                   "超时记为错误并继续  [默认：120；大模型模式 600]")
 @click.option("--max-memory", type=click.IntRange(min=64), default=None,
               help="每个审核进程的内存上限（MB），超出记为错误并继续  [默认：3072]")
 @click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), default=None,

@@ -114,18 +114,23 @@ def _turned(pages: list[_Page], path: Path) -> tuple[list[_Page], list[str]]:
     turns = {page.number: page.turn for page in pages if page.turn}
     if not turns:
         return pages, []
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(path))
-    for number, turn in turns.items():
-        writer.pages[number - 1].rotate(turn)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    with pdfplumber.open(buffer) as upright:
+    with _upright_copy(path, turns) as upright:
         again = {number: _read_page(upright.pages[number - 1], path) for number in turns}
     notes = [f"第{number}页的文字方向不正（需顺时针旋转{turn}度），已转正后读取。"
              for number, turn in turns.items()]
     return [again.get(page.number, page) for page in pages], notes
+
+
+def _upright_copy(source: Path | io.BytesIO, turns: dict[int, int]) -> pdfplumber.PDF:
+    """A copy of the PDF with each page `turns` names turned clockwise by its degrees (pypdf), opened."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=source)
+    for number, turn in turns.items():
+        writer.pages[number - 1].rotate(turn)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return pdfplumber.open(buffer)
 
 
 def _metadata_title(pdf: pdfplumber.PDF) -> str | None:
@@ -508,13 +513,7 @@ class PageText:
         if not turn:
             return self._pdf.pages[number - 1]
         if number not in self._upright:
-            from pypdf import PdfWriter
-
-            writer = PdfWriter(clone_from=io.BytesIO(self._data))
-            writer.pages[number - 1].rotate(turn)
-            buffer = io.BytesIO()
-            writer.write(buffer)
-            self._upright[number] = pdfplumber.open(buffer)
+            self._upright[number] = _upright_copy(io.BytesIO(self._data), {number: turn})
         return self._upright[number].pages[number - 1]
 
     def find(self, page: int, text: str) -> list[BBox]:
