@@ -23,7 +23,7 @@ from ..model import AuditResult
 from ..pipeline import audit_file
 from .executors import make_executor
 from .fingerprints import AUDITOR_VERSION, body_key, report_key, settings_fingerprint
-from .inputs import Item, collect, pdf_pages, sha256_of
+from .inputs import Item, collect, sha256_of
 from .jobs import Job, Outcome, Render
 from .pairing import previous_year_pairs
 from .progress import Plan, SilentProgress
@@ -72,13 +72,7 @@ class _Run:
         self.progress, self.audit, self.run_id, self.fingerprint = progress, audit, run_id, fingerprint
         self.sha: dict[str, str] = {}  # file → sha256
         self.items: dict[str, Item] = {}
-        self.page_counts: dict[str, int] = {}  # file → PDF pages (files that are audited only)
         self.audited = self.reused = 0
-
-    def pages(self, item: Item) -> int:
-        if item.file not in self.page_counts:
-            self.page_counts[item.file] = pdf_pages(item, self.settings)
-        return self.page_counts[item.file]
 
     # ---------------------------------------------------------------- rows
 
@@ -159,8 +153,7 @@ class _Run:
             elif sha in jobs:
                 jobs[sha][1].append(item)  # the same bytes under another name: audited once
             else:
-                jobs[sha] = (Job(item, sha, self.settings, self.render, audit=self.audit, pages=self.pages(item)),
-                             [item])
+                jobs[sha] = (Job(item, sha, self.settings, self.render, audit=self.audit), [item])
         self.store.save_files(refused + reused_rows, self.run_id)
         self.reused += len(reused_rows)
         self.store.add_to_run(self.run_id, len(jobs))
@@ -189,8 +182,7 @@ class _Run:
             if stored is not None:
                 reused_rows.append(self.stored_row(item, stored, previous))
             else:
-                jobs.append((Job(item, self.sha[file], self.settings, self.render, previous, self.audit,
-                                 self.pages(item) + self.pages(previous)), [item]))
+                jobs.append((Job(item, self.sha[file], self.settings, self.render, previous, self.audit), [item]))
         self.store.save_files(reused_rows, self.run_id)
         self.store.add_to_run(self.run_id, len(jobs))
         self.progress.grow(len(jobs))

@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from ..config import Settings
 from ..errors import AuditorError
-from .jobs import Job, Outcome, run_job, worker_init
+from .jobs import Job, Outcome, run_job, time_limit, worker_init
 
 OnDone = Callable[[Job, Outcome], None]
 EXECUTORS = ("local", "dask")
@@ -36,15 +36,15 @@ def _context(settings: Settings):
     return context
 
 
-def outcome_of(future: Future, job: Job) -> Outcome:
-    """The job's Outcome, or the record of how its worker failed: timeout, crash, memory."""
+def outcome_of(future: Future, job: Job, limit: float) -> Outcome:
+    """The job's Outcome, or the record of how its worker failed: timeout (after `limit` seconds), crash, memory."""
     from pebble import ProcessExpired
     settings = job.settings
     try:
         return future.result()
     except (FutureTimeout, TimeoutError):
-        return Outcome.failed("timeout", f"审核“{job.item.file}”超过时间上限（{job.time_limit:g} 秒）已中止；"
-                              "文件可能过大或结构异常，可单独审核，或用 --timeout 放宽上限。", job.time_limit)
+        return Outcome.failed("timeout", f"审核“{job.item.file}”超过时间上限（{limit:g} 秒）已中止；"
+                              "文件可能过大或结构异常，可单独审核，或用 --timeout 放宽上限。", limit)
     except ProcessExpired as error:
         if error.exitcode == -9:
             message = (f"审核“{job.item.file}”的进程被系统强行终止（可能内存不足，每个进程上限 "
@@ -76,19 +76,20 @@ class LocalPool:
             self.pool = ProcessPool(max_workers=self.workers, max_tasks=settings.batch_max_tasks_per_worker,
                                     initializer=worker_init, initargs=(settings.batch_max_memory_mb,),
                                     context=_context(settings))
-        pending: dict[Future, Job] = {}
+        pending: dict[Future, tuple[Job, float]] = {}
         queue = iter(jobs)
         while True:
             for job in queue:
-                pending[self.pool.schedule(run_job, args=(job,), timeout=job.time_limit)] = job
+                limit = time_limit(job)
+                pending[self.pool.schedule(run_job, args=(job,), timeout=limit)] = (job, limit)
                 if len(pending) >= 2 * self.workers:
                     break
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                job = pending.pop(future)
-                on_done(job, outcome_of(future, job))
+                job, limit = pending.pop(future)
+                on_done(job, outcome_of(future, job, limit))
 
 
 # ---------------------------------------------------------------- Dask distributed
@@ -115,8 +116,9 @@ def run_on_dask_worker(job: Job) -> Outcome:
     """A Dask task: the job through this worker's isolation pool, its failure turned into an Outcome here."""
     from distributed import get_worker
     pool = _worker_pool(job.settings, get_worker().state.nthreads)
-    future = pool.schedule(run_job, args=(job,), timeout=job.time_limit)
-    return outcome_of(future, job)
+    limit = time_limit(job)
+    future = pool.schedule(run_job, args=(job,), timeout=limit)
+    return outcome_of(future, job, limit)
 
 
 class DaskPool:

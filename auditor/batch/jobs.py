@@ -23,7 +23,7 @@ from ..config import Settings
 from ..errors import AuditorError
 from ..model import AuditResult
 from ..pipeline import audit_file
-from .inputs import Item, read_item
+from .inputs import Item, pdf_pages, read_item
 
 Render = Callable[[AuditResult], dict]
 _PR_SET_PDEATHSIG = 1
@@ -37,12 +37,13 @@ class Job:
     render: Render
     previous: Item | None = None  # the same body's report for the year before
     audit: Callable[..., AuditResult] = audit_file
-    pages: int = 0  # PDF pages of the item (and of `previous`): each adds to the time limit
 
-    @property
-    def time_limit(self) -> float:
-        """Seconds the job may take before its worker is killed: the per-file limit, and more per PDF page."""
-        return self.settings.batch_timeout_s + self.settings.batch_page_timeout_s * self.pages
+
+def time_limit(job: Job) -> float:
+    """Seconds the job may take before its worker is killed: the per-file limit, and more per PDF page (of the
+    report and of last year's). Counted where the job is handed out, while the workers are busy."""
+    pages = sum(pdf_pages(item, job.settings) for item in (job.item, job.previous) if item is not None)
+    return job.settings.batch_timeout_s + job.settings.batch_page_timeout_s * pages
 
 
 @dataclass(frozen=True)
