@@ -137,17 +137,12 @@ def _chat_session(result, mode: str, json_errors: bool):
 
 def _answer(conversation, question: str, file: Path, debug: bool, json_errors: bool):
     """One answer; a bug ends the command with a Chinese message (the trace with --debug)."""
-    from .present.json_report import error_json
-
     try:
         return conversation.ask(question)
     except Exception as error:
         if debug:
             raise
-        wrapped = AuditorError(f"回答关于“{file}”的问题时发生内部错误（{type(error).__name__}: {error}）；"
-                               "请使用 --debug 重试并将问题与文件一并反馈给开发者。")
-        wrapped.code = "internal_error"
-        _fail(wrapped.message, error_json(wrapped) if json_errors else None, EXIT_INTERNAL_ERROR)
+        _fail_internal(f"回答关于“{file}”的问题", "问题", error, json_errors)
 
 
 def _audit(file: Path, previous: Path | None, debug: bool, json_errors: bool):
@@ -162,10 +157,7 @@ def _audit(file: Path, previous: Path | None, debug: bool, json_errors: bool):
     except Exception as error:  # a bug: keep the user's terminal readable, keep the trace one flag away
         if debug:
             raise
-        wrapped = AuditorError(f"审核“{file}”时发生内部错误（{type(error).__name__}: {error}）；"
-                               "请使用 --debug 重试并将输出与文件一并反馈给开发者。")
-        wrapped.code = "internal_error"
-        _fail(wrapped.message, error_json(wrapped) if json_errors else None, EXIT_INTERNAL_ERROR)
+        _fail_internal(f"审核“{file}”", "输出", error, json_errors)
 
 
 def _check_folder(output: Path, json_errors: bool = False) -> None:
@@ -197,6 +189,16 @@ def _fail(message: str, json_text: str | None, code: int) -> NoReturn:
         click.echo(json_text)
     click.echo(f"错误：{message}", err=True)
     sys.exit(code)
+
+
+def _fail_internal(doing: str, send: str, error: Exception, json_errors: bool) -> NoReturn:
+    """A bug while `doing`: a Chinese message (and the JSON error) that asks for `send` and the file."""
+    from .present.json_report import error_json
+
+    wrapped = AuditorError(f"{doing}时发生内部错误（{type(error).__name__}: {error}）；"
+                           f"请使用 --debug 重试并将{send}与文件一并反馈给开发者。")
+    wrapped.code = "internal_error"
+    _fail(wrapped.message, error_json(wrapped) if json_errors else None, EXIT_INTERNAL_ERROR)
 
 
 # ---------------------------------------------------------------- batch: triage many reports (spec/batch.md)

@@ -240,3 +240,28 @@ def test_chat_keeps_the_conversation_for_follow_ups(tmp_path):
     assert answers[0].startswith("表三「一、本年新收政府信息公开申请数量」×「总计」为1件。")
     assert answers[1].startswith("表三「一、本年新收政府信息公开申请数量」×「自然人」为1件。")
     assert "宝鸡市科学技术局无收取政府信息公开信息处理费等情况。" in answers[2]
+
+
+def test_a_bug_while_auditing_or_answering_is_a_chinese_message_with_exit_code_3(monkeypatch):
+    from click.testing import CliRunner
+
+    import auditor.chat
+    import auditor.pipeline
+    from auditor.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    runner = CliRunner()
+    monkeypatch.setattr(auditor.pipeline, "audit_file", broken)
+    audited = runner.invoke(main, ["audit", str(XIGONG), "--format", "json"])
+    assert audited.exit_code == 3
+    assert json.loads(audited.stdout)["error"]["code"] == "internal_error"
+    assert f"审核“{XIGONG}”时发生内部错误（RuntimeError: boom）；请使用 --debug 重试并将输出与文件一并反馈给开发者。" in audited.stderr
+    assert isinstance(runner.invoke(main, ["audit", str(XIGONG), "--debug"]).exception, RuntimeError)
+
+    monkeypatch.undo()
+    monkeypatch.setattr(auditor.chat.Conversation, "ask", broken)
+    asked = runner.invoke(main, ["ask", str(XIGONG), "本年新收多少件？"])
+    assert asked.exit_code == 3
+    assert "的问题时发生内部错误（RuntimeError: boom）；请使用 --debug 重试并将问题与文件一并反馈给开发者。" in asked.stderr
