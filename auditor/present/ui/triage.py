@@ -33,7 +33,7 @@ from .upload import UPLOAD_TYPES, display_name
 DB_NAME = "triage.sqlite"
 LOCAL_ADDRESSES = ("", "127.0.0.1", "localhost", "::1")
 REFRESH_S = 2.0
-_DONE_SEEN = "triage_done_seen"  # progress last shown: a change reruns the page to show the new results
+_SHOWN = "triage_shown"  # the batch's state when the page last read the results: a change reruns the page
 _SELECTED = "triage_selected"  # the table row last selected, so a selection applies once
 _WATCH = "triage_watch"  # (id of the last run before ours, when we started it): wait for our run to show up
 START_TIMEOUT_S = 120.0
@@ -112,10 +112,14 @@ def _resume(settings: Settings, run) -> None:
 
 def _start_form(settings: Settings, has_results: bool, running: bool) -> None:
     with st.expander("开始新的批量审核", expanded=not has_results):
-        st.file_uploader("上传年度报告或压缩包（可多选）", type=UPLOAD_TYPES + ["zip"], accept_multiple_files=True,
-                         key=state.TRIAGE_UPLOAD, max_upload_size=500,
-                         help="PDF、DOCX、HTML、TXT、Markdown，以及包含这些文件的 .zip 压缩包；压缩包中的不安全路径、"
-                              "加密文件和压缩炸弹会被拒绝并记为错误。")
+        chosen = st.file_uploader("上传年度报告或压缩包（可多选）", type=UPLOAD_TYPES + ["zip"],
+                                  accept_multiple_files=True, key=state.TRIAGE_UPLOAD, max_upload_size=500,
+                                  help="PDF、DOCX、HTML、TXT、Markdown，以及包含这些文件的 .zip 压缩包；压缩包中的"
+                                       "不安全路径、加密文件和压缩炸弹会被拒绝并记为错误。")
+        if chosen:
+            size = sum(f.size for f in chosen) / 1024 ** 2
+            st.caption(f"已选择 {len(chosen)} 个文件（共 {size:.1f} MB）："
+                       + "、".join(display_name(f.name) for f in chosen[:5]) + ("等" if len(chosen) > 5 else ""))
         st.file_uploader("应报单位名单（可选，CSV：单位名称,地区,层级）", type=["csv"], key=state.TRIAGE_ROSTER,
                          help="用于统计缺报单位、名单外报告，并按地区、层级筛选和统计。")
         if _is_local():
@@ -132,16 +136,21 @@ def _last_run_id() -> int | None:
     return run["id"] if run else None
 
 
+def _batch_state(run, running: bool) -> tuple:
+    """What the results on the page depend on: the last run, how many files it finished, whether it runs."""
+    return (run["id"], run["done"], running) if run else (None, 0, running)
+
+
 def _log_tail(lines: int = 3) -> str:
     log = _db().with_suffix(".log")
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def _progress(settings: Settings) -> None:
-    """The batch's progress, refreshed every REFRESH_S seconds while one runs (or was just started); new results
-    and the end of the batch rerun the page so the table shows them."""
-    running = batch_running(_db())
+def _progress(settings: Settings, running: bool) -> None:
+    """The batch's progress, refreshed every REFRESH_S seconds while one runs (or was just started); whenever the
+    batch's state differs from the one the page read its results in (new results, the end of the batch, even a
+    batch that started and ended between two looks), the page runs again so the table shows them."""
 
     @st.fragment(run_every=REFRESH_S if running or _WATCH in st.session_state else None)
     def live() -> None:
@@ -156,6 +165,8 @@ def _progress(settings: Settings) -> None:
             st.session_state.pop(_WATCH, None)
             st.error("批量审核未能启动：" + (_log_tail() or "没有输出"))
             return
+        if watch is not None and not now_running and run is not None:
+            st.session_state.pop(_WATCH, None)  # our run has been and gone: nothing more to wait for
         if run is None:
             return
         if now_running:
@@ -168,14 +179,8 @@ def _progress(settings: Settings) -> None:
             st.button("继续审核", on_click=_resume, args=(settings, run))
         elif run["state"] == "failed":
             st.error(f"上次批量审核出错：{run['message']}")
-        seen = (run["id"], run["done"], now_running)
-        if st.session_state.get(_DONE_SEEN) != seen:
-            changed = _DONE_SEEN in st.session_state
-            st.session_state[_DONE_SEEN] = seen
-            if not now_running:
-                st.session_state.pop(_WATCH, None)
-            if changed:
-                st.rerun()  # new results, or the batch ended: the whole page shows them
+        if _batch_state(run, now_running) != st.session_state.get(_SHOWN):
+            st.rerun()  # new results, or the batch ended: the whole page shows them
 
     live()
 
@@ -254,12 +259,13 @@ def triage_page() -> None:
     if notice:
         (st.error if notice.startswith(("未能", "找不到", "请先", "已有")) else st.success)(notice)
     db = _db()
-    with Store(db) as store:
+    running = batch_running(db)
+    with Store(db) as store:  # the state first: anything finished after it makes the page run again
+        st.session_state[_SHOWN] = _batch_state(store.run(), running)
         records = ranked(batch_records(store))
         coverage = batch_coverage(store)
-    running = batch_running(db)
     _start_form(settings, bool(records), running)
-    _progress(settings)
+    _progress(settings, running)
     if not records:
         st.info("还没有批量审核结果：上传报告（或压缩包）后点击“开始批量审核”。")
         return
