@@ -249,8 +249,10 @@ def test_triage_upload_a_zip_rank_it_and_open_a_report_with_its_decision_buttons
         "县/no-total-column.pdf": FIXTURE.read_bytes()})
     with _app_page(f"{server}/triage") as page:
         expect(page.get_by_role("heading", name="批量审核与分诊")).to_be_visible(timeout=60_000)
-        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(str(archive))
-        expect(page.get_by_text("报告.zip")).to_be_visible(timeout=30_000)
+        reports = page.get_by_role("region", name="上传年度报告或压缩包（可多选）")  # not the roster's uploader
+        reports.locator("input[type=file]").set_input_files(str(archive))
+        # the app has the upload once it names it under the uploader: only then may the button be clicked
+        expect(page.get_by_text("已选择 1 个文件（共 0.1 MB）：报告.zip")).to_be_visible(timeout=60_000)
         _wait_for_app_run(page)
         page.get_by_role("button", name="开始批量审核").click()
         expect(page.get_by_text("已开始批量审核", exact=False)).to_be_visible(timeout=60_000)
