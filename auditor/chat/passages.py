@@ -20,7 +20,7 @@ from ..config import Settings
 from ..model import BBox, Paragraph, Report
 from ..textnorm import squash, tidy
 from .answer import PASSAGE, Citation
-from .verbatim import verbatim_span
+from .verbatim import found_in, verbatim_span
 from .vocabulary import Vocabulary
 
 _log = logging.getLogger(__name__)
@@ -265,19 +265,11 @@ class PassageIndex:
                 if verbatim_span(shorter, paragraph.text) is not None:
                     quote, source = shorter, paragraph
                     break
-        span = verbatim_span(quote, source.text) if source is not None else _in_document(quote, self._raw)
+        span = verbatim_span(quote, source.text) if source is not None else found_in(quote, self._raw)
         if span is None:
             return None  # not a verbatim span of the report: never shown
         page = source.page if source is not None and source.page is not None else passage.page
         return PassageHit(passage, coverage, score, span, page, source.bbox if source is not None else None)
-
-
-def _in_document(quote: str, raw: list[str]) -> str | None:
-    for text in raw:
-        span = verbatim_span(quote, text)
-        if span is not None:
-            return span
-    return None
 
 
 def best_sentences(text: str, topic: Topic, limit: int = _QUOTE_MAX, extend: bool = False) -> str:
