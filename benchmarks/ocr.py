@@ -27,7 +27,7 @@ from auditor.pipeline import audit_file  # noqa: E402
 from auditor.present.json_report import table_to_contract  # noqa: E402
 from tests.fixtures.builder.render_scan import SCANS_DIR, Scan, arithmetic_spec, scan  # noqa: E402
 from tests.fixtures.builder.spec import (FIXTURES, LAYOUT_FIXTURES, expected_table2, expected_table3,  # noqa: E402
-                                         expected_table4)
+                                         expected_table4, flat_cells)
 
 PROFILES = {
     "clean-150": Scan(dpi=150, angle=0.8, noise=4.0, quality=60, seed=1),
@@ -58,14 +58,6 @@ class OcrClock:
         pdf_reader.read_scanned_page = self.read
 
 
-def _flat(values: dict, prefix=()):
-    for key, value in values.items():
-        if isinstance(value, dict):
-            yield from _flat(value, prefix + (key,))
-        else:
-            yield prefix + (key,), value
-
-
 def score_cells(report, spec) -> tuple[int, int, int, list[str]]:
     """(right, wrong, unreadable, what was wrong) over every cell the fixture prints in its three tables;
     a cell of a table not found at all counts as wrong and is listed as "→ absent"."""
@@ -74,8 +66,8 @@ def score_cells(report, spec) -> tuple[int, int, int, list[str]]:
     for name, expected in (("table2", expected_table2(spec)), ("table3", expected_table3(spec)),
                            ("table4", expected_table4(spec))):
         table = report.tables.get(name)
-        got = dict(_flat(table_to_contract(table))) if table is not None else {}
-        for key, value in _flat(expected):
+        got = dict(flat_cells(table_to_contract(table))) if table is not None else {}
+        for key, value in flat_cells(expected):
             read = got.get(key, "absent")
             if read == value:
                 right += 1

@@ -24,7 +24,8 @@ from auditor.present.json_report import render_json, table_to_contract
 from auditor.textnorm import squash
 from tests.fixtures.builder.mutations import MUTATIONS, matches
 from tests.fixtures.builder.render_scan import ARITHMETIC, TABLE_PAGE
-from tests.fixtures.builder.spec import FIXTURES, LAYOUT_FIXTURES, expected_table2, expected_table3, expected_table4
+from tests.fixtures.builder.spec import (FIXTURES, LAYOUT_FIXTURES, expected_table2, expected_table3, expected_table4,
+                                        flat_cells)
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures"
 SCANS = FIXTURE_DIR / "scans"
@@ -54,18 +55,10 @@ def _cells(table):
     return [(row, column, cell) for row, columns in table.cells.items() for column, cell in columns.items()]
 
 
-def _flat(values: dict, prefix=()):
-    for key, value in values.items():
-        if isinstance(value, dict):
-            yield from _flat(value, prefix + (key,))
-        else:
-            yield prefix + (key,), value
-
-
 def misread(table, expected: dict) -> tuple[dict, set]:
     """Cells read differently from `expected`: {key: (expected, read)}, and the keys of those unreadable."""
-    read = dict(_flat(table_to_contract(table)))
-    wanted = dict(_flat(expected))
+    read = dict(flat_cells(table_to_contract(table)))
+    wanted = dict(flat_cells(expected))
     assert read.keys() == wanted.keys()
     wrong = {key: (wanted[key], read[key]) for key in wanted if read[key] != wanted[key]}
     unreadable = {key for key in wrong
@@ -82,7 +75,7 @@ def test_every_cell_of_the_scanned_report_is_read_right_or_said_unreadable(stand
     wanted = expected(STANDARD)
     wrong, unreadable = misread(standard.report.tables[name], wanted)
     assert set(wrong) == unreadable, wrong  # a value OCR is unsure of is unreadable, never wrong
-    assert len(unreadable) <= 0.02 * len(dict(_flat(wanted)))  # and at least 98 % of the cells are read right
+    assert len(unreadable) <= 0.02 * len(dict(flat_cells(wanted)))  # and at least 98 % of the cells are read right
 
 
 def test_the_scanned_report_is_read_as_a_report_with_provenance(standard):
@@ -136,7 +129,7 @@ def test_tables_without_lines_are_read_from_the_positions_of_their_text(line_fre
     wanted = expected(LINE_FREE)
     wrong, unreadable = misread(report.tables[name], wanted)
     assert set(wrong) == unreadable, wrong
-    assert len(unreadable) <= 0.02 * len(dict(_flat(wanted)))
+    assert len(unreadable) <= 0.02 * len(dict(flat_cells(wanted)))
 
 
 def test_a_report_without_lines_scanned_is_audited_without_false_errors(line_free):
