@@ -217,20 +217,23 @@ def _on_page(report, key: str, page: int):
     return report
 
 
-def test_contradiction_is_placed_on_the_page_of_its_sentence_and_stays_an_error_on_a_text_page(tmp_path):
+def _contradiction_on_page_2(tmp_path, ocr_pages: list[int]):
+    """The only finding of a report whose section 一 (on page 2) contradicts 表三, with `ocr_pages` read by OCR."""
     text = edited(f"全年新收政府信息公开申请{RECEIVED}件", f"全年新收政府信息公开申请{RECEIVED + 12}件")
     report = _on_page(read_report(write(tmp_path, text), SETTINGS), "一", 2)
-    report.document.ocr_pages = [1]
+    report.document.ocr_pages = ocr_pages
     (only,) = run_checks(report, settings=SETTINGS)
+    return only
+
+
+def test_contradiction_is_placed_on_the_page_of_its_sentence_and_stays_an_error_on_a_text_page(tmp_path):
+    only = _contradiction_on_page_2(tmp_path, [1])
     assert (only.rule, only.severity, only.page) == ("NARR.number_mismatch", Severity.ERROR, 2)
     assert "OCR" not in only.message
 
 
 def test_contradiction_in_a_sentence_read_by_ocr_is_a_warning_that_says_why(tmp_path):
-    text = edited(f"全年新收政府信息公开申请{RECEIVED}件", f"全年新收政府信息公开申请{RECEIVED + 12}件")
-    report = _on_page(read_report(write(tmp_path, text), SETTINGS), "一", 2)
-    report.document.ocr_pages = [2]
-    (only,) = run_checks(report, settings=SETTINGS)
+    only = _contradiction_on_page_2(tmp_path, [2])
     assert (only.rule, only.severity, only.page) == ("NARR.number_mismatch", Severity.WARNING, 2)
     assert only.message.endswith("（该句由 OCR 从扫描页识别，数字可能有识别误差，请对照原件核实。）")
     assert (only.expected, only.actual) == (RECEIVED, RECEIVED + 12)
